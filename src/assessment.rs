@@ -1,0 +1,209 @@
+//! The output of the contract: an assessment, and its level and action ladders.
+
+use serde::{Deserialize, Serialize};
+
+use crate::operation::Question;
+
+/// The overall risk level, from the pack's score thresholds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// No rule fired.
+    #[default]
+    None,
+    /// Weak signals.
+    Low,
+    /// Signals that warrant a signed confirmation.
+    Medium,
+    /// Strong scam signs.
+    High,
+    /// A near-certain scam.
+    Critical,
+}
+
+impl Level {
+    /// Every level, weakest first.
+    pub const ALL: [Level; 5] = [Level::None, Level::Low, Level::Medium, Level::High, Level::Critical];
+
+    /// The contract's name of the level.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::None => "none",
+            Level::Low => "low",
+            Level::Medium => "medium",
+            Level::High => "high",
+            Level::Critical => "critical",
+        }
+    }
+}
+
+/// What the teller must do next, weakest first. The assessment's action is
+/// the strongest that applies.
+///
+/// Deliberately not `#[non_exhaustive]`: an integration must fail to compile
+/// when a new action appears, rather than treat it as "proceed".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Execute the operation.
+    #[default]
+    Proceed,
+    /// Required counter questions are unanswered: ask them first.
+    Ask,
+    /// Read the risk warning and get the customer's signed confirmation first.
+    Confirm,
+    /// Strong scam signs: stop, involve a supervisor and the anti-fraud hotline or police.
+    Escalate,
+    /// Do not execute.
+    Stop,
+}
+
+impl Action {
+    /// Every action, weakest first.
+    pub const ALL: [Action; 5] = [Action::Proceed, Action::Ask, Action::Confirm, Action::Escalate, Action::Stop];
+
+    /// The contract's name of the action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Proceed => "proceed",
+            Action::Ask => "ask",
+            Action::Confirm => "confirm",
+            Action::Escalate => "escalate",
+            Action::Stop => "stop",
+        }
+    }
+
+    /// Parse the contract's name of an action.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+}
+
+/// The language of warnings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// Chinese (the default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// The result of assessing one operation.
+///
+/// Names and texts borrow from the [`Engine`](crate::Engine) that produced
+/// it; only the echoed id and the quoted evidence are owned. It serializes
+/// exactly to the contract's JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Assessment<'e> {
+    /// The input's id.
+    pub id: String,
+    /// Overall risk, 0..=100.
+    pub score: u8,
+    /// Overall level.
+    pub level: Level,
+    /// What the teller must do next.
+    pub action: Action,
+    /// Scam patterns that matched, highest score first.
+    pub typologies: Vec<TypologyScore<'e>>,
+    /// Every rule that fired, in pack order.
+    pub matches: Vec<Match<'e>>,
+    /// The counter procedure for this operation.
+    pub procedure: Procedure,
+    /// What the teller reads to the customer and sees on screen.
+    pub warnings: Vec<Warning<'e>>,
+    /// Identifies the pack: name, version and content hash.
+    pub rules_version: &'e str,
+}
+
+impl Assessment<'_> {
+    /// The highest-scoring typology, if any rule of a typology fired.
+    pub fn top_typology(&self) -> Option<&str> {
+        self.typologies.first().map(|t| t.typology)
+    }
+
+    /// Whether the rule with this id fired.
+    pub fn fired(&self, rule: &str) -> bool {
+        self.matches.iter().any(|m| m.rule == rule)
+    }
+
+    /// The assessment as one line of the contract's JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|e| format!("{{\"id\":null,\"error\":\"{e}\",\"action\":\"escalate\"}}"))
+    }
+}
+
+/// A typology that matched, with its score and the rules that fired for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TypologyScore<'e> {
+    /// The typology id, such as `safe_account`.
+    pub typology: &'e str,
+    /// Its score, 0..=100.
+    pub score: u8,
+    /// The ids of the rules that fired for it.
+    pub rules: Vec<&'e str>,
+}
+
+/// One rule that fired and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Match<'e> {
+    /// The rule id.
+    pub rule: &'e str,
+    /// The typology the rule belongs to; `null` for general signals.
+    pub typology: Option<&'e str>,
+    /// The rule's weight, 1..=100.
+    pub weight: u8,
+    /// What made it fire.
+    pub evidence: Vec<Evidence<'e>>,
+}
+
+/// One piece of evidence for a fired rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Evidence<'e> {
+    /// A phrase found in a text field.
+    Text {
+        /// The field, such as `purpose` or `interview.purpose`.
+        field: &'static str,
+        /// The phrase set that matched.
+        phrases: &'e str,
+        /// The matched words as written in the original text.
+        text: String,
+        /// Character offset of the match in the original field.
+        start: usize,
+        /// Character offset just past the match.
+        end: usize,
+    },
+    /// A condition on the operation's fields that held.
+    Condition {
+        /// The condition, as written in the rule.
+        condition: &'e str,
+    },
+}
+
+/// The counter procedure required for this operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Procedure {
+    /// The questions the procedure demands, in listing order.
+    pub required: Vec<Question>,
+    /// Those not yet answered.
+    pub missing: Vec<Question>,
+    /// Whether the signed risk confirmation is required.
+    pub confirmation_required: bool,
+    /// Whether it is required and not yet complete.
+    pub confirmation_missing: bool,
+}
+
+/// A message for the teller and the customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning<'e> {
+    /// A stable code, such as `W_SAFE_ACCOUNT`.
+    pub code: &'e str,
+    /// The text, in the requested language.
+    pub message: &'e str,
+    /// The rules behind this warning (empty for procedure messages).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<&'e str>,
+}

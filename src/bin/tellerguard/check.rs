@@ -1,0 +1,197 @@
+//! `tellerguard check`: JSON Lines in, one assessment (or error object) per
+//! line out, in input order.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Serialize;
+use tellerguard::{Action, Engine, Lang, Operation};
+
+use crate::{load_engine, LangArg};
+
+/// The longest accepted input line, in bytes.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+/// Lines handed to the worker threads at a time.
+const BATCH_LINES: usize = 4096;
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub(crate) enum Format {
+    Json,
+    Text,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// JSON Lines file of operations; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// A rule-pack folder (default: the embedded pack).
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Language of warnings.
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: LangArg,
+    /// Output format: contract JSON Lines, or a summary for a teller's screen.
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// Worker threads (default: all cores); output order is kept.
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+/// The object written in place of a line that cannot be assessed.
+#[derive(Serialize)]
+struct LineError<'a> {
+    line: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    error: &'a str,
+    action: Action,
+}
+
+/// Assess one input line: `Ok(output)` or `Err(error output)`.
+fn process(engine: &Engine, lang: Lang, format: Format, number: usize, line: &str) -> Result<String, String> {
+    let parsed = if line.len() > MAX_LINE_BYTES {
+        Err(format!("line is {} bytes, longer than the {MAX_LINE_BYTES}-byte limit", line.len()))
+    } else {
+        Operation::from_json(line).map_err(|e| e.to_string())
+    };
+    match parsed {
+        Ok(op) => {
+            let assessment = engine.assess_in(&op, lang);
+            Ok(match format {
+                Format::Json => assessment.to_json(),
+                Format::Text => crate::text::render(engine, &assessment, lang),
+            })
+        }
+        Err(error) => {
+            let id = if line.len() <= MAX_LINE_BYTES { id_of(line) } else { None };
+            let record = LineError { line: number, id, error: &error, action: Action::Escalate };
+            Err(match format {
+                Format::Json => serde_json::to_string(&record).unwrap_or_else(|_| {
+                    format!("{{\"line\":{number},\"error\":\"unprintable\",\"action\":\"escalate\"}}")
+                }),
+                Format::Text => format!("[line {number}] ESCALATE: cannot assess this operation: {error}\n"),
+            })
+        }
+    }
+}
+
+/// The `id` of a bad record, when the line is JSON with a string id.
+fn id_of(line: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    value.get("id")?.as_str().map(str::to_string)
+}
+
+pub(crate) fn run(args: &CheckArgs) -> ExitCode {
+    let engine = match load_engine(args.rules.as_ref()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let reader: Box<dyn BufRead> = match args.input.as_ref().filter(|p| p.as_os_str() != "-") {
+        Some(path) => match File::open(path) {
+            Ok(f) => Box::new(BufReader::with_capacity(1 << 16, f)),
+            Err(e) => {
+                eprintln!("cannot read `{}`: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => Box::new(BufReader::with_capacity(1 << 16, io::stdin().lock())),
+    };
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match stream(&engine, args.lang.into(), args.format, jobs, reader, &mut out) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(bad) => {
+            eprintln!("{bad} line(s) could not be assessed");
+            ExitCode::from(2)
+        }
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Read lines, assess them in batches on `jobs` threads, write in order.
+/// Returns how many lines could not be assessed.
+fn stream(
+    engine: &Engine,
+    lang: Lang,
+    format: Format,
+    jobs: usize,
+    mut reader: impl BufRead,
+    out: &mut impl Write,
+) -> io::Result<usize> {
+    let mut bad = 0;
+    let mut number = 0;
+    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
+    let mut done = false;
+    while !done {
+        batch.clear();
+        while batch.len() < BATCH_LINES {
+            let mut buf = Vec::new();
+            if reader.read_until(b'\n', &mut buf)? == 0 {
+                done = true;
+                break;
+            }
+            number += 1;
+            let line = String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let line = line.trim_end_matches(['\n', '\r']).to_string();
+            if line.trim().is_empty() {
+                continue;
+            }
+            batch.push((number, line));
+        }
+        let results = assess_batch(engine, lang, format, jobs, &batch);
+        for result in results {
+            match result {
+                Ok(text) | Err(text) if text.is_empty() => {}
+                Ok(text) => writeln!(out, "{text}")?,
+                Err(text) => {
+                    bad += 1;
+                    writeln!(out, "{text}")?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(bad)
+}
+
+fn assess_batch(
+    engine: &Engine,
+    lang: Lang,
+    format: Format,
+    jobs: usize,
+    batch: &[(usize, String)],
+) -> Vec<Result<String, String>> {
+    let run = |chunk: &[(usize, String)]| -> Vec<Result<String, String>> {
+        chunk.iter().map(|(n, line)| process(engine, lang, format, *n, line)).collect()
+    };
+    if jobs <= 1 || batch.len() < 64 {
+        return run(batch);
+    }
+    let chunk = batch.len().div_ceil(jobs);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batch.chunks(chunk).map(|c| scope.spawn(move || run(c))).collect();
+        let mut all = Vec::with_capacity(batch.len());
+        for (handle, c) in handles.into_iter().zip(batch.chunks(chunk)) {
+            match handle.join() {
+                Ok(results) => all.extend(results),
+                // A worker cannot panic on input; if it did, fail safe.
+                Err(_) => all.extend(c.iter().map(|(n, _)| {
+                    Err(format!("{{\"line\":{n},\"error\":\"internal error\",\"action\":\"escalate\"}}"))
+                })),
+            }
+        }
+        all
+    })
+}

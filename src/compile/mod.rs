@@ -1,0 +1,598 @@
+//! From pack files to a [`Program`]: parse, validate every reference, and
+//! build the phrase automaton, the regexes, the conditions and the rule index.
+//!
+//! Every configuration error is raised here, with file, line and column; all
+//! problems found are reported together.
+
+pub(crate) mod condition;
+pub(crate) mod program;
+pub(crate) mod trigger;
+
+mod cases;
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use rust_decimal::Decimal;
+use toml::Spanned;
+
+use crate::assessment::Action;
+use crate::error::{Diagnostic, Error, ErrorKind, Location};
+use crate::operation::Question;
+use crate::pack::syntax::{Bilingual, PackFile, RuleFile};
+use crate::pack::{PackSource, PACK_FILE};
+use crate::text::Normalizer;
+
+pub(crate) use cases::TestCase;
+use condition::{Expr, Phase};
+use program::{CompiledRegex, CompiledRule, CompiledTier, PatternTarget, Program, TypologyInfo, WarningText};
+
+/// Limits that keep an untrusted pack from exhausting memory or time.
+#[derive(Clone, Debug)]
+pub(crate) struct Limits {
+    pub(crate) max_rules: usize,
+    pub(crate) max_phrases: usize,
+    pub(crate) max_phrase_chars: usize,
+    pub(crate) regex_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_rules: 10_000, max_phrases: 200_000, max_phrase_chars: 100, regex_size: 1 << 20 }
+    }
+}
+
+/// The result of compiling a pack: the program and the pack's own test cases.
+pub(crate) struct Compiled {
+    pub(crate) program: Program,
+    pub(crate) cases: Vec<TestCase>,
+}
+
+/// Collects diagnostics for one file.
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, kind: ErrorKind, offset: usize, message: impl Into<String>) {
+        self.diags.push(Diagnostic::new(kind, message).at(self.file, self.text, offset));
+    }
+
+    fn location(&self, offset: usize) -> Location {
+        let (line, column, _) = crate::error::line_col(self.text, offset);
+        Location { file: self.file.to_string(), line, column }
+    }
+
+    /// The byte offset of the first character inside a spanned TOML string.
+    fn string_start<T>(&self, spanned: &Spanned<T>) -> usize {
+        let start = spanned.span().start;
+        let rest = self.text.get(start..).unwrap_or("");
+        if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+            let after = start + 3;
+            match self.text.get(after..) {
+                Some(r) if r.starts_with("\r\n") => after + 2,
+                Some(r) if r.starts_with('\n') => after + 1,
+                _ => after,
+            }
+        } else {
+            start + 1
+        }
+    }
+}
+
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim_end().to_string();
+    let kind = if message.starts_with("unknown field") { ErrorKind::Unknown } else { ErrorKind::Syntax };
+    match e.span() {
+        Some(span) => Diagnostic::new(kind, message).at(file, text, span.start),
+        None => Diagnostic::new(kind, message).in_file(file),
+    }
+}
+
+fn parse_action(ctx: &mut Ctx<'_>, value: &Spanned<String>) -> Option<Action> {
+    let action = Action::from_name(value.get_ref());
+    if action.is_none() {
+        ctx.error(
+            ErrorKind::Value,
+            value.span().start,
+            format!("`{}` is not an action (proceed, ask, confirm, escalate, stop)", value.get_ref()),
+        );
+    }
+    action
+}
+
+fn parse_questions(ctx: &mut Ctx<'_>, ids: &[Spanned<String>]) -> u16 {
+    let mut mask = 0u16;
+    for id in ids {
+        match Question::from_id(id.get_ref()) {
+            Some(q) => mask |= 1 << (q as u16),
+            None => {
+                let known: Vec<&str> = Question::ALL.iter().map(|q| q.as_str()).collect();
+                ctx.error(
+                    ErrorKind::Unknown,
+                    id.span().start,
+                    format!("unknown question `{}` (one of: {})", id.get_ref(), known.join(", ")),
+                );
+            }
+        }
+    }
+    mask
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+        && name.len() <= 64
+}
+
+/// Phrases and their meanings, deduplicated by dense form.
+#[derive(Default)]
+struct PatternTable {
+    index: HashMap<String, usize>,
+    dense: Vec<String>,
+    targets: Vec<PatternTarget>,
+}
+
+impl PatternTable {
+    fn slot(&mut self, dense: String) -> Option<&mut PatternTarget> {
+        let next = self.dense.len();
+        let i = *self.index.entry(dense.clone()).or_insert(next);
+        if i == next {
+            let first = dense.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+            let last = dense.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+            self.dense.push(dense);
+            self.targets.push(PatternTarget { word_start: first, word_end: last, ..PatternTarget::default() });
+        }
+        self.targets.get_mut(i)
+    }
+}
+
+/// Compile a pack.
+pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, Error> {
+    let mut diags = Vec::new();
+    let Some(pack_text) = source.file(PACK_FILE) else {
+        return Err(Error::single(Diagnostic::new(ErrorKind::Io, format!("the pack has no `{PACK_FILE}`"))));
+    };
+    let pack: PackFile = match toml::from_str(pack_text) {
+        Ok(p) => p,
+        Err(e) => return Err(Error::single(toml_error(PACK_FILE, pack_text, &e))),
+    };
+
+    // Every other file, in name order.
+    let mut files: Vec<(&str, &str, RuleFile)> = Vec::new();
+    for name in source.file_names().filter(|n| *n != PACK_FILE) {
+        let text = source.file(name).unwrap_or("");
+        match toml::from_str::<RuleFile>(text) {
+            Ok(f) => files.push((name, text, f)),
+            Err(e) => diags.push(toml_error(name, text, &e)),
+        }
+    }
+
+    let mut pctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+    let normalizer = build_normalizer(&mut pctx, &pack);
+    let level_floors = levels(&mut pctx, &pack);
+    let level_actions =
+        [&pack.level_actions.low, &pack.level_actions.medium, &pack.level_actions.high, &pack.level_actions.critical]
+            .map(|a| parse_action(&mut pctx, a).unwrap_or(Action::Escalate));
+    let fx = fx_table(&mut pctx, &pack);
+    let negation_window = match &pack.normalize.negation_window {
+        Some(w) if (0..=20).contains(w.get_ref()) => *w.get_ref() as u32,
+        Some(w) => {
+            pctx.error(
+                ErrorKind::Value,
+                w.span().start,
+                format!("negation_window must be 0 to 20, got {}", w.get_ref()),
+            );
+            0
+        }
+        None => 4,
+    };
+
+    // Typologies.
+    let mut typologies: Vec<TypologyInfo> = Vec::new();
+    let mut typology_at: HashMap<String, Location> = HashMap::new();
+    for (name, text, file) in &files {
+        let Some(t) = &file.typology else { continue };
+        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+        let id = t.id.get_ref();
+        if !valid_name(id) || id.contains('.') {
+            ctx.error(
+                ErrorKind::Value,
+                t.id.span().start,
+                format!("typology id `{id}` must be lowercase letters, digits and `_`"),
+            );
+            continue;
+        }
+        if let Some(first) = typology_at.get(id) {
+            ctx.error(
+                ErrorKind::Duplicate,
+                t.id.span().start,
+                format!("typology `{id}` is already defined at {first}"),
+            );
+            continue;
+        }
+        typology_at.insert(id.clone(), ctx.location(t.id.span().start));
+        typologies.push(TypologyInfo {
+            id: id.as_str().into(),
+            name_zh: t.name.zh.as_str().into(),
+            name_en: t.name.en.as_str().into(),
+        });
+    }
+    let typology_index = |id: &str| typologies.iter().position(|t| &*t.id == id);
+
+    // Phrase sets and regex sets share one namespace of set ids.
+    let mut set_names: Vec<Box<str>> = Vec::new();
+    let mut set_at: HashMap<String, Location> = HashMap::new();
+    let mut patterns = PatternTable::default();
+    let mut regexes: Vec<CompiledRegex> = Vec::new();
+    let mut phrase_count = 0usize;
+    for (name, text, file) in &files {
+        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+        for (set_name, phrases) in &file.phrases {
+            let Some(set) = declare_set(&mut ctx, set_name, phrases.span().start, &mut set_names, &mut set_at) else {
+                continue;
+            };
+            if phrases.get_ref().is_empty() {
+                ctx.error(ErrorKind::Value, phrases.span().start, format!("phrase set `{set_name}` is empty"));
+            }
+            for phrase in phrases.get_ref() {
+                phrase_count += 1;
+                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, phrase, limits) {
+                    if let Some(target) = patterns.slot(dense) {
+                        if !target.sets.contains(&set) {
+                            target.sets.push(set);
+                        }
+                    }
+                }
+            }
+        }
+        for (set_name, def) in &file.patterns {
+            let Some(set) = declare_set(&mut ctx, set_name, def.span().start, &mut set_names, &mut set_at) else {
+                continue;
+            };
+            let def = def.get_ref();
+            let regex = regex::RegexBuilder::new(def.regex.get_ref()).size_limit(limits.regex_size).build();
+            let regex = match regex {
+                Ok(r) => r,
+                Err(e) => {
+                    let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
+                    let kind =
+                        if matches!(e, regex::Error::CompiledTooBig(_)) { ErrorKind::Limit } else { ErrorKind::Syntax };
+                    ctx.error(kind, ctx.string_start(&def.regex), format!("bad regex in `{set_name}`: {detail}"));
+                    continue;
+                }
+            };
+            let index = regexes.len() as u32;
+            for literal in &def.requires {
+                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, literal, limits) {
+                    if let Some(target) = patterns.slot(dense) {
+                        target.regexes.push(index);
+                    }
+                }
+            }
+            regexes.push(CompiledRegex { set, regex, always: def.requires.is_empty() });
+        }
+    }
+    for negator in &pack.normalize.negators {
+        let mut ctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, negator, limits) {
+            if let Some(target) = patterns.slot(dense) {
+                target.negator = true;
+            }
+        }
+    }
+    if phrase_count > limits.max_phrases {
+        diags.push(Diagnostic::new(
+            ErrorKind::Limit,
+            format!("the pack has {phrase_count} phrases, more than the limit of {}", limits.max_phrases),
+        ));
+    }
+    let resolve_set = |name: &str| set_names.iter().position(|s| &**s == name).map(|i| i as u32);
+
+    // Warnings.
+    let mut warnings: Vec<WarningText> = Vec::new();
+    let mut warning_at: HashMap<String, Location> = HashMap::new();
+    for (name, text, file) in &files {
+        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+        for (code, def) in &file.warnings {
+            if let Some(first) = warning_at.get(code) {
+                ctx.error(
+                    ErrorKind::Duplicate,
+                    def.span().start,
+                    format!("warning `{code}` is already defined at {first}"),
+                );
+                continue;
+            }
+            warning_at.insert(code.clone(), ctx.location(def.span().start));
+            warnings.push(warning_text(code, def.get_ref()));
+        }
+    }
+
+    // Rules.
+    let mut rules: Vec<CompiledRule> = Vec::new();
+    let mut rule_at: HashMap<String, Location> = HashMap::new();
+    for (name, text, file) in &files {
+        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+        let file_typology = file.typology.as_ref().and_then(|t| typology_index(t.id.get_ref()));
+        for def in &file.rule {
+            let id = def.id.get_ref();
+            let id_at = def.id.span().start;
+            if !valid_name(id) {
+                ctx.error(
+                    ErrorKind::Value,
+                    id_at,
+                    format!("rule id `{id}` must be lowercase letters, digits, `_` and `.`"),
+                );
+                continue;
+            }
+            if let Some(first) = rule_at.get(id) {
+                ctx.error(ErrorKind::Duplicate, id_at, format!("duplicate rule id `{id}`, first defined at {first}"));
+                continue;
+            }
+            rule_at.insert(id.clone(), ctx.location(id_at));
+            let weight = *def.weight.get_ref();
+            if !(1..=100).contains(&weight) {
+                ctx.error(
+                    ErrorKind::Value,
+                    def.weight.span().start,
+                    format!("weight of `{id}` must be 1 to 100, got {weight}"),
+                );
+            }
+            let typology = match &def.typology {
+                Some(t) if file.typology.is_some() => {
+                    ctx.error(
+                        ErrorKind::Value,
+                        t.span().start,
+                        "`typology` may only be set on rules of files without `[typology]`",
+                    );
+                    None
+                }
+                Some(t) => match typology_index(t.get_ref()) {
+                    Some(i) => Some(i as u16),
+                    None => {
+                        ctx.error(ErrorKind::Unknown, t.span().start, format!("unknown typology id `{}`", t.get_ref()));
+                        None
+                    }
+                },
+                None => file_typology.map(|i| i as u16),
+            };
+            let floor = def.action.as_ref().and_then(|a| parse_action(&mut ctx, a)).unwrap_or(Action::Proceed);
+            let ask = parse_questions(&mut ctx, &def.ask);
+            let warning = match &def.warning {
+                Some(code) => match warnings.iter().position(|w| &*w.code == code.get_ref().as_str()) {
+                    Some(i) => Some(i as u16),
+                    None => {
+                        ctx.error(
+                            ErrorKind::Unknown,
+                            code.span().start,
+                            format!("unknown warning code `{}`", code.get_ref()),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            let Some(expr) = parse_condition(&mut ctx, &def.when, Phase::Rule, &resolve_set) else { continue };
+            rules.push(CompiledRule {
+                id: id.as_str().into(),
+                typology,
+                weight: weight.clamp(1, 100) as u8,
+                condition: def.when.get_ref().as_str().into(),
+                expr,
+                floor,
+                ask,
+                warning,
+                location: ctx.location(id_at),
+            });
+        }
+    }
+    if rules.len() > limits.max_rules {
+        diags.push(Diagnostic::new(
+            ErrorKind::Limit,
+            format!("the pack has {} rules, more than the limit of {}", rules.len(), limits.max_rules),
+        ));
+    }
+
+    // Procedure tiers.
+    let mut tiers = Vec::new();
+    {
+        let mut ctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for def in &pack.procedure.tier {
+            if seen.insert(def.id.get_ref(), def.id.span().start).is_some() {
+                ctx.error(
+                    ErrorKind::Duplicate,
+                    def.id.span().start,
+                    format!("duplicate tier id `{}`", def.id.get_ref()),
+                );
+            }
+            let ask = parse_questions(&mut ctx, &def.ask);
+            if let Some(expr) = parse_condition(&mut ctx, &def.when, Phase::Procedure, &resolve_set) {
+                tiers.push(CompiledTier { id: def.id.get_ref().as_str().into(), expr, ask, confirm: def.confirm });
+            }
+        }
+    }
+
+    // The pack's own test cases.
+    let rule_ids: Vec<&str> = rules.iter().map(|r| &*r.id).collect();
+    let typology_ids: Vec<&str> = typologies.iter().map(|t| &*t.id).collect();
+    let mut test_cases = Vec::new();
+    for (name, text, file) in &files {
+        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+        let typology = file.typology.as_ref().map(|t| t.id.get_ref().as_str());
+        for def in &file.case {
+            if let Some(case) = cases::compile_case(&mut ctx, def, typology, &rule_ids, &typology_ids) {
+                test_cases.push(case);
+            }
+        }
+    }
+
+    if !diags.is_empty() {
+        return Err(Error::from_diagnostics(diags));
+    }
+
+    let automaton = if patterns.dense.is_empty() {
+        None
+    } else {
+        match AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns.dense) {
+            Ok(a) => Some(a),
+            Err(e) => return Err(Error::single(Diagnostic::new(ErrorKind::Limit, format!("phrase automaton: {e}")))),
+        }
+    };
+    let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
+    let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len());
+    let messages = &pack.procedure.messages;
+    let version =
+        format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), source.content_hash());
+    Ok(Compiled {
+        program: Program {
+            version: version.into(),
+            normalizer,
+            automaton,
+            targets: patterns.targets,
+            negation_window,
+            set_names,
+            regexes,
+            rules,
+            tiers,
+            typologies,
+            warnings,
+            ask_message: warning_text("P_ASK", &messages.ask),
+            confirm_message: warning_text("P_CONFIRM", &messages.confirm),
+            signal_rules,
+            always_rules,
+            level_floors,
+            level_actions,
+            fx,
+        },
+        cases: test_cases,
+    })
+}
+
+fn warning_text(code: &str, text: &Bilingual) -> WarningText {
+    WarningText { code: code.into(), zh: text.zh.as_str().into(), en: text.en.as_str().into() }
+}
+
+fn declare_set(
+    ctx: &mut Ctx<'_>,
+    name: &str,
+    at: usize,
+    set_names: &mut Vec<Box<str>>,
+    set_at: &mut HashMap<String, Location>,
+) -> Option<u32> {
+    if !valid_name(name) || name.contains('.') {
+        ctx.error(ErrorKind::Value, at, format!("phrase set name `{name}` must be lowercase letters, digits and `_`"));
+        return None;
+    }
+    if let Some(first) = set_at.get(name) {
+        ctx.error(ErrorKind::Duplicate, at, format!("phrase set `{name}` is already defined at {first}"));
+        return None;
+    }
+    set_at.insert(name.to_string(), ctx.location(at));
+    set_names.push(name.into());
+    Some((set_names.len() - 1) as u32)
+}
+
+fn dense_phrase(
+    ctx: &mut Ctx<'_>,
+    normalizer: &Normalizer,
+    phrase: &Spanned<String>,
+    limits: &Limits,
+) -> Option<String> {
+    let at = phrase.span().start;
+    if phrase.get_ref().chars().count() > limits.max_phrase_chars {
+        ctx.error(ErrorKind::Limit, at, format!("phrase is longer than {} characters", limits.max_phrase_chars));
+        return None;
+    }
+    let dense = normalizer.normalize(phrase.get_ref());
+    if dense.is_empty() {
+        ctx.error(ErrorKind::Value, at, format!("phrase `{}` has no letters or digits", phrase.get_ref()));
+        return None;
+    }
+    Some(dense)
+}
+
+fn parse_condition(
+    ctx: &mut Ctx<'_>,
+    when: &Spanned<String>,
+    phase: Phase,
+    resolve_set: &dyn Fn(&str) -> Option<u32>,
+) -> Option<Expr> {
+    match condition::parse(when.get_ref(), phase, resolve_set) {
+        Ok(expr) => Some(expr),
+        Err(e) => {
+            let kind = if e.unknown { ErrorKind::Unknown } else { ErrorKind::Syntax };
+            let at = ctx.string_start(when) + e.offset;
+            ctx.error(kind, at, e.message);
+            None
+        }
+    }
+}
+
+fn build_normalizer(ctx: &mut Ctx<'_>, pack: &PackFile) -> Normalizer {
+    let mut pairs = Vec::new();
+    for (from, to) in &pack.normalize.fold {
+        let mut chars = from.chars();
+        let (Some(f), None) = (chars.next(), chars.next()) else {
+            ctx.error(ErrorKind::Value, to.span().start, format!("fold key `{from}` must be exactly one character"));
+            continue;
+        };
+        if f.is_ascii() {
+            ctx.error(ErrorKind::Value, to.span().start, format!("fold key `{from}` must not be ASCII"));
+            continue;
+        }
+        let mut target = to.get_ref().chars();
+        match (target.next(), target.next()) {
+            (None, _) => pairs.push((f, None)),
+            (Some(t), None) => pairs.push((f, Some(t))),
+            _ => ctx.error(
+                ErrorKind::Value,
+                to.span().start,
+                format!("fold target for `{from}` must be at most one character"),
+            ),
+        }
+    }
+    Normalizer::new(pairs)
+}
+
+fn levels(ctx: &mut Ctx<'_>, pack: &PackFile) -> [u8; 4] {
+    let l = &pack.levels;
+    let values = [&l.low, &l.medium, &l.high, &l.critical];
+    let mut out = [1u8, 30, 60, 85];
+    let mut previous = 0i64;
+    for (slot, v) in out.iter_mut().zip(values) {
+        let n = *v.get_ref();
+        if !(1..=100).contains(&n) || n < previous {
+            ctx.error(ErrorKind::Value, v.span().start, format!("level thresholds must rise from 1 to 100, got {n}"));
+        } else {
+            *slot = n as u8;
+            previous = n;
+        }
+    }
+    out
+}
+
+fn fx_table(ctx: &mut Ctx<'_>, pack: &PackFile) -> Vec<([u8; 3], Decimal)> {
+    let mut out = Vec::new();
+    let sorted: BTreeMap<&String, &Spanned<String>> = pack.fx.iter().collect();
+    for (code, rate) in sorted {
+        let bytes: Option<[u8; 3]> =
+            code.as_bytes().try_into().ok().filter(|b: &[u8; 3]| b.iter().all(u8::is_ascii_uppercase));
+        let parsed = rate.get_ref().parse::<Decimal>().ok().filter(|r| *r > Decimal::ZERO);
+        match (bytes, parsed) {
+            (Some(b), Some(r)) => out.push((b, r)),
+            (None, _) => {
+                ctx.error(ErrorKind::Value, rate.span().start, format!("`{code}` is not a three-letter currency code"))
+            }
+            (_, None) => ctx.error(
+                ErrorKind::Value,
+                rate.span().start,
+                format!("rate for `{code}` must be a positive decimal string"),
+            ),
+        }
+    }
+    out
+}

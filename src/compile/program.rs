@@ -1,0 +1,134 @@
+//! The compiled form of a pack: what the engine reads on the hot path.
+//!
+//! Nothing here is looked up by name at assessment time: phrase sets, rules,
+//! typologies, warnings and questions are all indexes.
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use crate::assessment::{Action, Level};
+use crate::compile::condition::Expr;
+use crate::error::Location;
+use crate::text::Normalizer;
+
+/// What one automaton pattern means.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PatternTarget {
+    /// The phrase sets this phrase belongs to.
+    pub(crate) sets: Vec<u32>,
+    /// Regexes whose required literal this is.
+    pub(crate) regexes: Vec<u32>,
+    /// The phrase is a negator (`谨防`, `not a`).
+    pub(crate) negator: bool,
+    /// The phrase starts / ends with an ASCII letter or digit, so it needs a
+    /// word boundary there.
+    pub(crate) word_start: bool,
+    pub(crate) word_end: bool,
+}
+
+/// A regex phrase set.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledRegex {
+    pub(crate) set: u32,
+    pub(crate) regex: Regex,
+    /// Runs on every field (it has no required literal).
+    pub(crate) always: bool,
+}
+
+/// A rule, ready to evaluate.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) id: Box<str>,
+    pub(crate) typology: Option<u16>,
+    pub(crate) weight: u8,
+    pub(crate) condition: Box<str>,
+    pub(crate) expr: Expr,
+    pub(crate) floor: Action,
+    /// Bit `q` set: question `Question::ALL[q]` becomes required.
+    pub(crate) ask: u16,
+    pub(crate) warning: Option<u16>,
+    pub(crate) location: Location,
+}
+
+/// A procedure tier.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledTier {
+    pub(crate) id: Box<str>,
+    pub(crate) expr: Expr,
+    pub(crate) ask: u16,
+    pub(crate) confirm: bool,
+}
+
+/// A typology's names.
+#[derive(Clone, Debug)]
+pub(crate) struct TypologyInfo {
+    pub(crate) id: Box<str>,
+    pub(crate) name_zh: Box<str>,
+    pub(crate) name_en: Box<str>,
+}
+
+/// A warning text in both languages.
+#[derive(Clone, Debug)]
+pub(crate) struct WarningText {
+    pub(crate) code: Box<str>,
+    pub(crate) zh: Box<str>,
+    pub(crate) en: Box<str>,
+}
+
+/// Everything the engine needs.
+#[derive(Clone, Debug)]
+pub(crate) struct Program {
+    pub(crate) version: Box<str>,
+    pub(crate) normalizer: Normalizer,
+    pub(crate) automaton: Option<AhoCorasick>,
+    pub(crate) targets: Vec<PatternTarget>,
+    pub(crate) negation_window: u32,
+    pub(crate) set_names: Vec<Box<str>>,
+    pub(crate) regexes: Vec<CompiledRegex>,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) tiers: Vec<CompiledTier>,
+    pub(crate) typologies: Vec<TypologyInfo>,
+    pub(crate) warnings: Vec<WarningText>,
+    pub(crate) ask_message: WarningText,
+    pub(crate) confirm_message: WarningText,
+    /// For each signal, the rules it may trigger (see `trigger`).
+    pub(crate) signal_rules: Vec<Vec<u32>>,
+    /// Rules without a cheap necessary signal: evaluated every time.
+    pub(crate) always_rules: Vec<u64>,
+    /// Lowest score of `low`, `medium`, `high`, `critical`.
+    pub(crate) level_floors: [u8; 4],
+    /// What `low`, `medium`, `high`, `critical` demand.
+    pub(crate) level_actions: [Action; 4],
+    /// CNY per unit of a currency.
+    pub(crate) fx: Vec<([u8; 3], Decimal)>,
+}
+
+impl Program {
+    pub(crate) fn level_for(&self, score: u8) -> Level {
+        let mut level = Level::None;
+        for (floor, candidate) in
+            self.level_floors.iter().zip([Level::Low, Level::Medium, Level::High, Level::Critical])
+        {
+            if score >= *floor {
+                level = candidate;
+            }
+        }
+        level
+    }
+
+    pub(crate) fn level_action(&self, level: Level) -> Action {
+        match level {
+            Level::None => Action::Proceed,
+            Level::Low => self.level_actions[0],
+            Level::Medium => self.level_actions[1],
+            Level::High => self.level_actions[2],
+            Level::Critical => self.level_actions[3],
+        }
+    }
+
+    /// The number of signals: phrase sets, observations, flags true, flags false.
+    pub(crate) fn signal_count(&self) -> usize {
+        self.set_names.len() + crate::compile::trigger::FIXED_SIGNALS
+    }
+}

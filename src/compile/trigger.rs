@@ -1,0 +1,120 @@
+//! Which rules can possibly fire for an operation, decided from a few cheap
+//! signals instead of evaluating every rule.
+//!
+//! A *signal* is a fact computed once per operation: a phrase set matched in
+//! some field, an observation was recorded, a yes/no field is true, or it is
+//! false. For each rule the compiler finds a set of signals of which at
+//! least one must be present for the condition to be true (a necessary
+//! condition). The engine then evaluates only the rules triggered by the
+//! signals present, plus the few rules for which no such set exists.
+
+use crate::compile::condition::{Atom, Expr, FLAG_FIELDS};
+use crate::operation::Observation;
+
+/// Signals after the phrase sets: observations, then flags true, then flags false.
+pub(crate) const FIXED_SIGNALS: usize = Observation::ALL.len() + 2 * FLAG_FIELDS;
+
+pub(crate) fn observation_signal(sets: usize, o: Observation) -> usize {
+    sets + o as usize
+}
+
+pub(crate) fn flag_signal(sets: usize, field: usize, value: bool) -> usize {
+    let base = sets + Observation::ALL.len();
+    if value {
+        base + field
+    } else {
+        base + FLAG_FIELDS + field
+    }
+}
+
+/// A necessary condition: one of `signals` must be present. `cost` ranks how
+/// often the signals are present in ordinary traffic (lower is rarer).
+struct Necessary {
+    cost: u8,
+    signals: Vec<usize>,
+}
+
+fn necessary(expr: &Expr, sets: usize) -> Option<Necessary> {
+    match expr {
+        Expr::Atom { atom, .. } => atom_signal(atom, sets),
+        Expr::Not { inner, .. } => match inner.as_ref() {
+            Expr::Atom { atom: Atom::Flag { field, want }, .. } => {
+                Some(Necessary { cost: 4, signals: vec![flag_signal(sets, *field as usize, !*want)] })
+            }
+            _ => None,
+        },
+        Expr::And(parts) => parts.iter().filter_map(|p| necessary(p, sets)).min_by_key(|n| (n.cost, n.signals.len())),
+        Expr::Or(parts) => {
+            let mut all = Necessary { cost: 0, signals: Vec::new() };
+            for part in parts {
+                let n = necessary(part, sets)?;
+                all.cost = all.cost.max(n.cost);
+                all.signals.extend(n.signals);
+            }
+            all.signals.sort_unstable();
+            all.signals.dedup();
+            Some(all)
+        }
+    }
+}
+
+fn atom_signal(atom: &Atom, sets: usize) -> Option<Necessary> {
+    match atom {
+        Atom::Text { set, .. } => Some(Necessary { cost: 1, signals: vec![*set as usize] }),
+        Atom::Observed(o) => Some(Necessary { cost: 2, signals: vec![observation_signal(sets, *o)] }),
+        Atom::Flag { field, want } => Some(Necessary {
+            cost: if *want { 3 } else { 4 },
+            signals: vec![flag_signal(sets, *field as usize, *want)],
+        }),
+        Atom::Const(false) => Some(Necessary { cost: 0, signals: Vec::new() }),
+        _ => None,
+    }
+}
+
+/// Build the signal → rules index and the bitset of always-evaluated rules.
+pub(crate) fn index(exprs: &[&Expr], sets: usize) -> (Vec<Vec<u32>>, Vec<u64>) {
+    let mut signal_rules = vec![Vec::new(); sets + FIXED_SIGNALS];
+    let mut always = vec![0u64; exprs.len().div_ceil(64)];
+    for (rule, expr) in exprs.iter().enumerate() {
+        match necessary(expr, sets) {
+            Some(n) => {
+                for s in n.signals {
+                    if let Some(list) = signal_rules.get_mut(s) {
+                        list.push(rule as u32);
+                    }
+                }
+            }
+            None => {
+                if let Some(word) = always.get_mut(rule / 64) {
+                    *word |= 1 << (rule % 64);
+                }
+            }
+        }
+    }
+    (signal_rules, always)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::condition::{parse, Phase};
+
+    fn expr(src: &str) -> Expr {
+        parse(src, Phase::Rule, &|n| ["a", "b"].iter().position(|s| *s == n).map(|i| i as u32)).unwrap()
+    }
+
+    #[test]
+    fn conjunctions_pick_the_rarest_signal_and_disjunctions_need_all() {
+        let sets = 2;
+        let e1 = expr("amount > 5 and payee.first_time and purpose ~ b");
+        let e2 = expr("purpose ~ a or observations.on_phone");
+        let e3 = expr("amount > 5 or purpose ~ a");
+        let e4 = expr("not interview.knows_payee and amount > 1");
+        let (signals, always) = index(&[&e1, &e2, &e3, &e4], sets);
+        assert_eq!(signals[1], vec![0]);
+        assert_eq!(signals[0], vec![1]);
+        assert_eq!(signals[observation_signal(sets, Observation::OnPhone)], vec![1]);
+        assert_eq!(always, vec![0b0100]);
+        assert_eq!(signals[flag_signal(sets, 3, false)], vec![3]);
+    }
+}

@@ -1,0 +1,276 @@
+//! From fired rules to the assessment: scores, level, procedure, action,
+//! warnings and evidence.
+//!
+//! Scoring is a noisy-OR, so it is monotone (a further fired rule never
+//! lowers a score) and bounded:
+//!
+//! * a typology's score is `100 × (1 − Π(1 − wᵢ/100))` over its fired rules;
+//! * the overall score combines the top typology's score with the general
+//!   rules (those without a typology) the same way;
+//! * the pack's thresholds turn the overall score into a level.
+
+use crate::assessment::{Assessment, Evidence, Lang, Match, TypologyScore, Warning};
+use crate::compile::condition::{Atom, Expr, TEXT_FIELDS};
+use crate::compile::program::{Program, WarningText};
+use crate::compile::trigger::{flag_signal, observation_signal};
+use crate::engine::eval::{eval, supporting_atoms};
+use crate::engine::features::{Features, Tri};
+use crate::engine::scan::{field_texts, Scratch};
+use crate::operation::{Observation, Operation};
+use crate::procedure::{self, Demands};
+
+const ONE: u64 = 1_000_000;
+
+fn set_bit(words: &mut [u64], i: usize) {
+    if let Some(w) = words.get_mut(i / 64) {
+        *w |= 1 << (i % 64);
+    }
+}
+
+/// Decide which rules fire; their indexes go to `scratch.fired`, in pack order.
+pub(crate) fn evaluate_rules(program: &Program, facts: &Features, scratch: &mut Scratch) {
+    let sets = program.set_names.len();
+    let mut signals = std::mem::take(&mut scratch.signals);
+    signals.clear();
+    signals.resize(program.signal_count().div_ceil(64), 0);
+    for set in 0..sets {
+        if scratch.matched_anywhere(set) {
+            set_bit(&mut signals, set);
+        }
+    }
+    for o in Observation::ALL {
+        if facts.observations & (1 << o as u16) != 0 {
+            set_bit(&mut signals, observation_signal(sets, o));
+        }
+    }
+    for (field, value) in facts.flags.iter().enumerate() {
+        if let Some(v) = value {
+            set_bit(&mut signals, flag_signal(sets, field, *v));
+        }
+    }
+    let mut candidates = std::mem::take(&mut scratch.candidates);
+    candidates.clear();
+    candidates.extend_from_slice(&program.always_rules);
+    for (word_index, word) in signals.iter().enumerate() {
+        let mut bits = *word;
+        while bits != 0 {
+            let signal = word_index * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            for &rule in program.signal_rules.get(signal).map_or(&[][..], Vec::as_slice) {
+                set_bit(&mut candidates, rule as usize);
+            }
+        }
+    }
+    scratch.fired.clear();
+    for (word_index, word) in candidates.iter().enumerate() {
+        let mut bits = *word;
+        while bits != 0 {
+            let rule = word_index * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if let Some(r) = program.rules.get(rule) {
+                if eval(&r.expr, facts, scratch) == Tri::True {
+                    scratch.fired.push(rule as u32);
+                }
+            }
+        }
+    }
+    scratch.signals = signals;
+    scratch.candidates = candidates;
+}
+
+fn combine(remaining: u64, weight: u8) -> u64 {
+    remaining * u64::from(100 - weight.min(100)) / 100
+}
+
+fn score_of(remaining: u64) -> u8 {
+    (((ONE - remaining.min(ONE)) + 5_000) / 10_000).min(100) as u8
+}
+
+fn text_of(w: &WarningText, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => &w.zh,
+        Lang::En => &w.en,
+    }
+}
+
+/// Build the assessment from the fired rules.
+pub(crate) fn build<'e>(
+    program: &'e Program,
+    op: &Operation,
+    lang: Lang,
+    facts: &mut Features,
+    scratch: &mut Scratch,
+    out: &mut Assessment<'e>,
+) {
+    out.id.clear();
+    out.id.push_str(&op.id);
+    out.rules_version = &program.version;
+    out.typologies.clear();
+    out.matches.clear();
+    out.warnings.clear();
+
+    // Scores.
+    let mut remaining = std::mem::take(&mut scratch.typology_remaining);
+    remaining.clear();
+    remaining.resize(program.typologies.len(), ONE);
+    let mut general = ONE;
+    let mut demands = Demands::default();
+    for &index in &scratch.fired {
+        let Some(rule) = program.rules.get(index as usize) else { continue };
+        match rule.typology.and_then(|t| remaining.get_mut(t as usize)) {
+            Some(slot) => *slot = combine(*slot, rule.weight),
+            None => general = combine(general, rule.weight),
+        }
+        demands.questions |= rule.ask;
+        demands.add_floor(rule.floor);
+    }
+    let top_remaining = remaining.iter().copied().min().unwrap_or(ONE);
+    let score = score_of(top_remaining * general / ONE);
+    let level = program.level_for(score);
+    demands.add_floor(program.level_action(level));
+    facts.set_outcome(score, scratch.fired.len(), level);
+    for tier in &program.tiers {
+        if eval(&tier.expr, facts, scratch) == Tri::True {
+            demands.questions |= tier.ask;
+            demands.confirmation |= tier.confirm;
+        }
+    }
+    out.score = score;
+    out.level = level;
+    out.action = procedure::resolve(demands, op, &mut out.procedure);
+
+    if !scratch.fired.is_empty() {
+        typology_scores(program, &remaining, scratch, out);
+        matches(program, op, facts, scratch, out);
+        warnings(program, lang, scratch, out);
+    }
+    if out.procedure.confirmation_missing {
+        out.warnings.push(Warning {
+            code: &program.confirm_message.code,
+            message: text_of(&program.confirm_message, lang),
+            rules: Vec::new(),
+        });
+    }
+    if !out.procedure.missing.is_empty() {
+        out.warnings.push(Warning {
+            code: &program.ask_message.code,
+            message: text_of(&program.ask_message, lang),
+            rules: Vec::new(),
+        });
+    }
+    scratch.typology_remaining = remaining;
+}
+
+fn typology_scores<'e>(program: &'e Program, remaining: &[u64], scratch: &Scratch, out: &mut Assessment<'e>) {
+    for (t, info) in program.typologies.iter().enumerate() {
+        let rest = remaining.get(t).copied().unwrap_or(ONE);
+        if rest == ONE {
+            continue;
+        }
+        let mut rules = Vec::new();
+        for &index in &scratch.fired {
+            if let Some(rule) = program.rules.get(index as usize) {
+                if rule.typology == Some(t as u16) {
+                    rules.push(&*rule.id);
+                }
+            }
+        }
+        if rules.is_empty() {
+            continue;
+        }
+        out.typologies.push(TypologyScore { typology: &info.id, score: score_of(rest), rules });
+    }
+    // Highest score first; ties keep pack order (a stable sort).
+    out.typologies.sort_by(|a, b| b.score.cmp(&a.score));
+}
+
+fn matches<'e>(program: &'e Program, op: &Operation, facts: &Features, scratch: &Scratch, out: &mut Assessment<'e>) {
+    let texts = field_texts(op);
+    let mut atoms: Vec<&Expr> = Vec::new();
+    for &index in &scratch.fired {
+        let Some(rule) = program.rules.get(index as usize) else { continue };
+        atoms.clear();
+        supporting_atoms(&rule.expr, facts, scratch, &mut atoms);
+        let mut evidence = Vec::with_capacity(atoms.len());
+        for atom in &atoms {
+            match atom {
+                Expr::Atom { atom: Atom::Text { fields, set }, .. } => {
+                    for hit in scratch.hits.iter().filter(|h| h.set == *set && fields & (1 << h.field) != 0) {
+                        let field = usize::from(hit.field);
+                        let Some(text) = texts.get(field).copied().flatten() else { continue };
+                        let (start, end) = (hit.start as usize, hit.end as usize);
+                        let quoted = text.get(start..end).unwrap_or("");
+                        let char_start = text.get(..start).map_or(0, |t| t.chars().count());
+                        evidence.push(Evidence::Text {
+                            field: TEXT_FIELDS.get(field).copied().unwrap_or("text"),
+                            phrases: program.set_names.get(*set as usize).map_or("", |s| &**s),
+                            text: quoted.to_string(),
+                            start: char_start,
+                            end: char_start + quoted.chars().count(),
+                        });
+                    }
+                }
+                Expr::Atom { span, .. } | Expr::Not { span, .. } => {
+                    let condition = rule.condition.get(span.0..span.1).unwrap_or(&rule.condition).trim();
+                    evidence.push(Evidence::Condition { condition });
+                }
+                Expr::And(_) | Expr::Or(_) => {}
+            }
+        }
+        out.matches.push(Match {
+            rule: &rule.id,
+            typology: rule.typology.and_then(|t| program.typologies.get(t as usize)).map(|t| &*t.id),
+            weight: rule.weight,
+            evidence,
+        });
+    }
+}
+
+fn warnings<'e>(program: &'e Program, lang: Lang, scratch: &Scratch, out: &mut Assessment<'e>) {
+    // One warning per code, strongest rule first.
+    let mut order: Vec<(u8, u16, &'e str)> = Vec::new();
+    for &index in &scratch.fired {
+        let Some(rule) = program.rules.get(index as usize) else { continue };
+        if let Some(w) = rule.warning {
+            order.push((rule.weight, w, &rule.id));
+        }
+    }
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, w, rule_id) in order {
+        let Some(text) = program.warnings.get(usize::from(w)) else { continue };
+        match out.warnings.iter_mut().find(|existing| existing.code == &*text.code) {
+            Some(existing) => existing.rules.push(rule_id),
+            None => out.warnings.push(Warning { code: &text.code, message: text_of(text, lang), rules: vec![rule_id] }),
+        }
+    }
+}
+
+/// An estimate of the heap bytes of a compiled program.
+pub(crate) fn heap_bytes(program: &Program) -> usize {
+    let automaton = program.automaton.as_ref().map_or(0, |a| a.memory_usage());
+    let targets: usize =
+        program.targets.iter().map(|t| std::mem::size_of_val(t) + 4 * (t.sets.capacity() + t.regexes.capacity())).sum();
+    let rules: usize = program
+        .rules
+        .iter()
+        .map(|r| {
+            std::mem::size_of_val(r) + r.id.len() + r.condition.len() + expr_bytes(&r.expr) + r.location.file.len()
+        })
+        .sum();
+    let tiers: usize = program.tiers.iter().map(|t| std::mem::size_of_val(t) + t.id.len() + expr_bytes(&t.expr)).sum();
+    let signals: usize = program.signal_rules.iter().map(|s| 24 + 4 * s.capacity()).sum();
+    let names: usize = program.set_names.iter().map(|s| 16 + s.len()).sum();
+    let warnings: usize = program.warnings.iter().map(|w| 48 + w.code.len() + w.zh.len() + w.en.len()).sum();
+    // A compiled regex's size is not exposed; count its pattern as a floor.
+    let regexes: usize = program.regexes.iter().map(|r| 64 + r.regex.as_str().len() * 16).sum();
+    automaton + targets + rules + tiers + signals + names + warnings + regexes + program.version.len()
+}
+
+fn expr_bytes(expr: &Expr) -> usize {
+    std::mem::size_of::<Expr>()
+        + match expr {
+            Expr::And(parts) | Expr::Or(parts) => parts.iter().map(expr_bytes).sum(),
+            Expr::Not { inner, .. } => expr_bytes(inner),
+            Expr::Atom { .. } => 0,
+        }
+}

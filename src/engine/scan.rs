@@ -1,0 +1,137 @@
+//! Scanning the text fields: each field is normalized once and run once
+//! through the pack's single phrase automaton; a regex runs only on a field
+//! where one of its required literals was seen.
+
+use crate::compile::condition::TEXT_FIELDS;
+use crate::compile::program::Program;
+use crate::operation::Operation;
+use crate::text::Dense;
+
+/// The first match of a phrase set in a field.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hit {
+    pub(crate) field: u8,
+    pub(crate) set: u32,
+    /// Byte span in the original field text.
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+/// Reusable buffers for one assessment at a time.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    dense: Dense,
+    /// Bit per phrase set, one row of `words` per text field.
+    pub(crate) field_bits: Vec<u64>,
+    pub(crate) words: usize,
+    pub(crate) hits: Vec<Hit>,
+    pending_regexes: Vec<u32>,
+    pub(crate) signals: Vec<u64>,
+    pub(crate) candidates: Vec<u64>,
+    pub(crate) fired: Vec<u32>,
+    pub(crate) typology_remaining: Vec<u64>,
+}
+
+/// The texts of an operation, in `TEXT_FIELDS` order.
+pub(crate) fn field_texts(op: &Operation) -> [Option<&str>; TEXT_FIELDS.len()] {
+    [
+        op.purpose.as_deref(),
+        op.remark.as_deref(),
+        op.interview.purpose.as_deref(),
+        op.payee.name.as_deref(),
+        op.payee.bank.as_deref(),
+    ]
+}
+
+impl Scratch {
+    /// Reset for a program with `sets` phrase sets.
+    pub(crate) fn reset(&mut self, sets: usize) {
+        self.words = sets.div_ceil(64).max(1);
+        self.field_bits.clear();
+        self.field_bits.resize(self.words * TEXT_FIELDS.len(), 0);
+        self.hits.clear();
+    }
+
+    fn mark(&mut self, field: usize, set: u32, start: u32, end: u32) {
+        let word = field * self.words + set as usize / 64;
+        let bit = 1u64 << (set % 64);
+        if let Some(w) = self.field_bits.get_mut(word) {
+            if *w & bit == 0 {
+                *w |= bit;
+                self.hits.push(Hit { field: field as u8, set, start, end });
+            }
+        }
+    }
+
+    /// Whether phrase set `set` matched in any of the fields of `mask`.
+    pub(crate) fn matched(&self, mask: u8, set: u32) -> bool {
+        let bit = 1u64 << (set % 64);
+        (0..TEXT_FIELDS.len()).any(|field| {
+            mask & (1 << field) != 0
+                && self.field_bits.get(field * self.words + set as usize / 64).is_some_and(|w| w & bit != 0)
+        })
+    }
+
+    /// Whether phrase set `set` matched in any field.
+    pub(crate) fn matched_anywhere(&self, set: usize) -> bool {
+        self.matched(u8::MAX, set as u32)
+    }
+
+    /// Normalize and scan every present text field of `op`.
+    pub(crate) fn scan(&mut self, program: &Program, op: &Operation) {
+        self.reset(program.set_names.len());
+        for (field, text) in field_texts(op).into_iter().enumerate() {
+            if let Some(text) = text {
+                if !text.is_empty() {
+                    self.scan_field(program, field, text);
+                }
+            }
+        }
+    }
+
+    fn scan_field(&mut self, program: &Program, field: usize, text: &str) {
+        let mut dense = std::mem::take(&mut self.dense);
+        program.normalizer.normalize_into(text, &mut dense);
+        self.pending_regexes.clear();
+        if let (Some(automaton), false) = (&program.automaton, dense.text.is_empty()) {
+            let mut negator_end: Option<u32> = None;
+            for m in automaton.find_overlapping_iter(dense.text.as_str()) {
+                let Some(target) = program.targets.get(m.pattern().as_usize()) else { continue };
+                if (target.word_start && !dense.starts_word(m.start()))
+                    || (target.word_end && !dense.ends_word(m.end()))
+                {
+                    continue;
+                }
+                let start_char = dense.char_index(m.start());
+                if target.negator {
+                    negator_end = Some(dense.char_index(m.end()));
+                }
+                let negated =
+                    negator_end.is_some_and(|end| start_char >= end && start_char - end <= program.negation_window);
+                if negated || (target.sets.is_empty() && target.regexes.is_empty()) {
+                    continue;
+                }
+                let Some((start, end)) = dense.original_span(m.start(), m.end()) else { continue };
+                for &set in &target.sets {
+                    self.mark(field, set, start as u32, end as u32);
+                }
+                for &r in &target.regexes {
+                    if !self.pending_regexes.contains(&r) {
+                        self.pending_regexes.push(r);
+                    }
+                }
+            }
+        }
+        for (index, compiled) in program.regexes.iter().enumerate() {
+            if !compiled.always && !self.pending_regexes.contains(&(index as u32)) {
+                continue;
+            }
+            if let Some(m) = compiled.regex.find(&dense.text) {
+                if let Some((start, end)) = dense.original_span(m.start(), m.end()) {
+                    self.mark(field, compiled.set, start as u32, end as u32);
+                }
+            }
+        }
+        self.dense = dense;
+    }
+}

@@ -1,0 +1,186 @@
+//! The rule-pack files as written: serde structures that mirror the TOML.
+//!
+//! Every table rejects unknown keys, and every value that is checked later
+//! keeps its position (`Spanned`) so that errors can name file, line and
+//! column.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A text in both languages.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Bilingual {
+    pub(crate) zh: String,
+    pub(crate) en: String,
+}
+
+/// `pack.toml`: metadata, thresholds, the procedure policy and normalization.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PackFile {
+    pub(crate) pack: PackMeta,
+    pub(crate) levels: Levels,
+    pub(crate) level_actions: LevelActions,
+    #[serde(default)]
+    pub(crate) fx: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub(crate) normalize: Normalize,
+    pub(crate) procedure: ProcedureDef,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PackMeta {
+    pub(crate) name: Spanned<String>,
+    pub(crate) version: Spanned<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "documentation for rule authors, read by people, not by the engine")]
+    pub(crate) description: Option<String>,
+}
+
+/// The lowest overall score of each level.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Levels {
+    pub(crate) low: Spanned<i64>,
+    pub(crate) medium: Spanned<i64>,
+    pub(crate) high: Spanned<i64>,
+    pub(crate) critical: Spanned<i64>,
+}
+
+/// What each level demands.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LevelActions {
+    pub(crate) low: Spanned<String>,
+    pub(crate) medium: Spanned<String>,
+    pub(crate) high: Spanned<String>,
+    pub(crate) critical: Spanned<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Normalize {
+    /// Character folds: `"帐" = "账"`; an empty target drops the character.
+    #[serde(default)]
+    pub(crate) fold: BTreeMap<String, Spanned<String>>,
+    /// Words that, just before a phrase, negate it (`谨防安全账户诈骗`).
+    #[serde(default)]
+    pub(crate) negators: Vec<Spanned<String>>,
+    /// How many characters may separate a negator from the phrase.
+    #[serde(default)]
+    pub(crate) negation_window: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProcedureDef {
+    #[serde(default)]
+    pub(crate) tier: Vec<TierDef>,
+    pub(crate) messages: ProcedureMessages,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProcedureMessages {
+    pub(crate) ask: Bilingual,
+    pub(crate) confirm: Bilingual,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TierDef {
+    pub(crate) id: Spanned<String>,
+    pub(crate) when: Spanned<String>,
+    #[serde(default)]
+    pub(crate) ask: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) confirm: bool,
+    #[serde(default)]
+    #[allow(dead_code, reason = "documentation for rule authors, read by people, not by the engine")]
+    pub(crate) note: Option<String>,
+}
+
+/// A typology file (or the shared `common.toml`, which has no `[typology]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    #[serde(default)]
+    pub(crate) typology: Option<TypologyDef>,
+    #[serde(default)]
+    pub(crate) phrases: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub(crate) patterns: BTreeMap<String, Spanned<PatternDef>>,
+    #[serde(default)]
+    pub(crate) warnings: BTreeMap<String, Spanned<Bilingual>>,
+    #[serde(default)]
+    pub(crate) rule: Vec<RuleDef>,
+    #[serde(default)]
+    pub(crate) case: Vec<CaseDef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TypologyDef {
+    pub(crate) id: Spanned<String>,
+    pub(crate) name: Bilingual,
+    #[serde(default)]
+    #[allow(dead_code, reason = "documentation for rule authors, read by people, not by the engine")]
+    pub(crate) references: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "documentation for rule authors, read by people, not by the engine")]
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatternDef {
+    pub(crate) regex: Spanned<String>,
+    /// Literals of which one must be present before the regex runs.
+    #[serde(default)]
+    pub(crate) requires: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleDef {
+    pub(crate) id: Spanned<String>,
+    pub(crate) weight: Spanned<i64>,
+    pub(crate) when: Spanned<String>,
+    #[serde(default)]
+    pub(crate) action: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) ask: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) warning: Option<Spanned<String>>,
+    /// Only in files without `[typology]`: attribute the rule to a typology.
+    #[serde(default)]
+    pub(crate) typology: Option<Spanned<String>>,
+    #[serde(default)]
+    #[allow(dead_code, reason = "documentation for rule authors, read by people, not by the engine")]
+    pub(crate) note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CaseDef {
+    pub(crate) name: Spanned<String>,
+    /// `hit` (the typology must come first) or `trap` (it must stay quiet).
+    pub(crate) expect: Spanned<String>,
+    #[serde(default)]
+    pub(crate) top: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) action: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) min_action: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) max_action: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) fires: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) silent: Vec<Spanned<String>>,
+    pub(crate) operation: Spanned<toml::Value>,
+}

@@ -1,0 +1,238 @@
+//! Text normalization for phrase matching.
+//!
+//! Every text field is turned once into a *dense* form, and every phrase of
+//! the pack is turned into the same form when the pack is compiled, so that
+//! a phrase matches however the customer or the teller typed it:
+//!
+//! 1. full-width ASCII becomes ASCII (`ＡＱ` → `aq`), and other compatibility
+//!    characters are decomposed (NFKD: compatibility ideographs, circled
+//!    digits); combining marks are dropped (`ānquán` → `anquan`);
+//! 2. letters are lower-cased;
+//! 3. the pack's fold table maps variant characters (`帐` → `账`, `帳` → `账`,
+//!    traditional to simplified, look-alike Cyrillic letters to Latin);
+//! 4. everything that is not a letter or a digit (spaces, punctuation,
+//!    symbols, emoji, zero-width characters) is dropped, so `安 全 账 户`,
+//!    `安.全.账.户` and `安\u{200b}全账户` all read `安全账户`.
+//!
+//! Each byte of the dense text remembers the span of the original character
+//! it came from, so evidence quotes the original text, and whether a
+//! separator was dropped just before it, so English phrases can require word
+//! boundaries ("unsafe account" does not contain "safe account").
+
+/// One entry per byte of the dense text.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Origin {
+    /// Byte span of the original character.
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    /// Index of the dense character this byte belongs to.
+    pub(crate) char_index: u32,
+    /// A separator (or the field start) precedes this dense character.
+    pub(crate) boundary_before: bool,
+}
+
+/// A normalized text and the map back to the original.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Dense {
+    pub(crate) text: String,
+    pub(crate) origin: Vec<Origin>,
+    chars: u32,
+    pending_boundary: bool,
+}
+
+impl Dense {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.origin.clear();
+        self.chars = 0;
+        self.pending_boundary = true;
+    }
+
+    fn push(&mut self, c: char, start: usize, end: usize) {
+        let entry = Origin {
+            start: start as u32,
+            end: end as u32,
+            char_index: self.chars,
+            boundary_before: self.pending_boundary,
+        };
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.origin.push(entry);
+        }
+        self.chars += 1;
+        self.pending_boundary = false;
+    }
+
+    /// Whether a word may start at dense byte `at`: the field starts there,
+    /// a separator was dropped just before it, or the previous character is
+    /// not an ASCII letter or digit.
+    pub(crate) fn starts_word(&self, at: usize) -> bool {
+        at == 0
+            || self.origin.get(at).is_some_and(|o| o.boundary_before)
+            || !self.text.as_bytes().get(at - 1).is_some_and(u8::is_ascii_alphanumeric)
+    }
+
+    /// Whether a word may end just before dense byte `end`.
+    pub(crate) fn ends_word(&self, end: usize) -> bool {
+        end >= self.text.len()
+            || self.origin.get(end).is_some_and(|o| o.boundary_before)
+            || !self.text.as_bytes().get(end).is_some_and(u8::is_ascii_alphanumeric)
+    }
+
+    /// The dense character index at byte `at`.
+    pub(crate) fn char_index(&self, at: usize) -> u32 {
+        self.origin.get(at).map_or(self.chars, |o| o.char_index)
+    }
+
+    /// The byte span in the original text of dense bytes `start..end`.
+    pub(crate) fn original_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let first = self.origin.get(start)?;
+        let last = self.origin.get(end.checked_sub(1)?)?;
+        Some((first.start as usize, last.end as usize))
+    }
+}
+
+/// The fold table and the normalization procedure.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Normalizer {
+    /// Sorted by source character; `None` drops the character.
+    fold: Vec<(char, Option<char>)>,
+}
+
+impl Normalizer {
+    /// A normalizer with the given fold pairs (later pairs win on duplicates).
+    pub(crate) fn new(pairs: impl IntoIterator<Item = (char, Option<char>)>) -> Normalizer {
+        let mut fold: Vec<(char, Option<char>)> = pairs.into_iter().collect();
+        fold.sort_by_key(|&(from, _)| from);
+        fold.dedup_by_key(|&mut (from, _)| from);
+        Normalizer { fold }
+    }
+
+    fn folded(&self, c: char) -> Option<Option<char>> {
+        self.fold.binary_search_by_key(&c, |&(from, _)| from).ok().and_then(|i| self.fold.get(i)).map(|&(_, to)| to)
+    }
+
+    /// Normalize `src` into `out`, replacing what it held.
+    pub(crate) fn normalize_into(&self, src: &str, out: &mut Dense) {
+        out.clear();
+        for (start, c) in src.char_indices() {
+            let end = start + c.len_utf8();
+            self.push_char(c, start, end, out);
+        }
+    }
+
+    /// The dense form of a phrase, as a new string.
+    pub(crate) fn normalize(&self, src: &str) -> String {
+        let mut dense = Dense::default();
+        self.normalize_into(src, &mut dense);
+        dense.text
+    }
+
+    fn push_char(&self, c: char, start: usize, end: usize, out: &mut Dense) {
+        if c.is_ascii() {
+            push_ascii(c, start, end, out);
+            return;
+        }
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        };
+        if c.is_ascii() {
+            push_ascii(c, start, end, out);
+            return;
+        }
+        if let Some(to) = self.folded(c) {
+            if let Some(to) = to {
+                self.push_final(to, start, end, out);
+            }
+            return;
+        }
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            out.push(c, start, end);
+            return;
+        }
+        unicode_normalization::char::decompose_compatible(c, |d| {
+            if ('\u{0300}'..='\u{036F}').contains(&d) {
+                return; // a combining accent: drop it, it is no separator
+            }
+            for lower in d.to_lowercase() {
+                match self.folded(lower) {
+                    Some(Some(to)) => self.push_final(to, start, end, out),
+                    Some(None) => {}
+                    None => self.push_final(lower, start, end, out),
+                }
+            }
+        });
+    }
+
+    fn push_final(&self, c: char, start: usize, end: usize, out: &mut Dense) {
+        if c.is_ascii() {
+            push_ascii(c, start, end, out);
+        } else if c.is_alphanumeric() {
+            out.push(c, start, end);
+        } else {
+            out.pending_boundary = true;
+        }
+    }
+}
+
+fn push_ascii(c: char, start: usize, end: usize, out: &mut Dense) {
+    if c.is_ascii_alphanumeric() {
+        out.push(c.to_ascii_lowercase(), start, end);
+    } else {
+        out.pending_boundary = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalizer() -> Normalizer {
+        Normalizer::new([('帐', Some('账')), ('帳', Some('账')), ('戶', Some('户')), ('а', Some('a'))])
+    }
+
+    #[test]
+    fn spaced_variant_and_full_width_forms_fold_together() {
+        let n = normalizer();
+        for raw in ["安全账户", "安 全 账 户", "安.全.帐.户", "安\u{200b}全账户", "安💰全账户", "安全\u{3000}帳戶"]
+        {
+            assert_eq!(n.normalize(raw), "安全账户", "{raw}");
+        }
+        assert_eq!(n.normalize("ＡＱ帳戶"), "aq账户");
+        assert_eq!(n.normalize("Safe Account"), "safeaccount");
+        assert_eq!(n.normalize("sаfe аccount"), "safeaccount");
+        assert_eq!(n.normalize("ānquán zhànghù"), "anquanzhanghu");
+        assert_eq!(n.normalize("１０万"), "10万");
+    }
+
+    #[test]
+    fn origin_maps_back_to_the_original_span() {
+        let n = normalizer();
+        let mut d = Dense::default();
+        let src = "请转 安 全 帐 户!";
+        n.normalize_into(src, &mut d);
+        let at = d.text.find("安全账户").unwrap();
+        let (s, e) = d.original_span(at, at + "安全账户".len()).unwrap();
+        assert_eq!(&src[s..e], "安 全 帐 户");
+    }
+
+    #[test]
+    fn word_boundaries_are_remembered() {
+        let n = normalizer();
+        let mut d = Dense::default();
+        n.normalize_into("unsafe account", &mut d);
+        let at = d.text.find("safeaccount").unwrap();
+        assert!(!d.starts_word(at));
+        n.normalize_into("a safe account", &mut d);
+        let at = d.text.find("safeaccount").unwrap();
+        assert!(d.starts_word(at));
+        assert!(d.ends_word(d.text.len()));
+        n.normalize_into("safe accounts", &mut d);
+        assert!(!d.ends_word("safeaccount".len()));
+        n.normalize_into("转入safe account。", &mut d);
+        let at = d.text.find("safe").unwrap();
+        assert!(d.starts_word(at) && d.ends_word(d.text.len()));
+    }
+}
