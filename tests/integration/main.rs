@@ -1,1 +1,5 @@
+//! Integration tests: the contract, the CLI, pack loading errors, the
+//! default pack's own test cases and the labelled corpus.
 
+mod corpus;
+mod pack_cases;
