@@ -60,6 +60,7 @@
 
 mod amount;
 mod assessment;
+pub mod backtest;
 mod compile;
 mod engine;
 mod error;

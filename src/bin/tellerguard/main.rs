@@ -5,6 +5,7 @@
 //! 1 when a pack test failed, 2 when an input line or the pack was bad.
 
 mod check;
+mod eval;
 mod text;
 
 use std::path::PathBuf;
@@ -28,6 +29,8 @@ enum Command {
     Test(PackArgs),
     /// Load the pack and report every problem with file:line:column.
     Lint(PackArgs),
+    /// Backtest the pack over labelled operations: recall per typology, false positives.
+    Eval(eval::EvalArgs),
 }
 
 /// Which pack to use.
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Test(args) => run_tests(&args),
         Command::Lint(args) => lint(&args),
+        Command::Eval(args) => eval::run(&args),
     }
 }
 
