@@ -29,6 +29,8 @@ pub(crate) struct Origin {
     pub(crate) char_index: u32,
     /// A separator (or the field start) precedes this dense character.
     pub(crate) boundary_before: bool,
+    /// How many clause breaks (，。；！？ and line ends) precede it.
+    pub(crate) clause: u16,
 }
 
 /// A normalized text and the map back to the original.
@@ -38,6 +40,7 @@ pub(crate) struct Dense {
     pub(crate) origin: Vec<Origin>,
     chars: u32,
     pending_boundary: bool,
+    clause: u16,
 }
 
 impl Dense {
@@ -46,6 +49,14 @@ impl Dense {
         self.origin.clear();
         self.chars = 0;
         self.pending_boundary = true;
+        self.clause = 0;
+    }
+
+    fn separator(&mut self, c: char) {
+        self.pending_boundary = true;
+        if matches!(c, ',' | '.' | ';' | '!' | '?' | '\n' | '\r' | '。' | '、' | '；' | '！' | '？' | '，') {
+            self.clause = self.clause.saturating_add(1);
+        }
     }
 
     fn push(&mut self, c: char, start: usize, end: usize) {
@@ -54,6 +65,7 @@ impl Dense {
             end: end as u32,
             char_index: self.chars,
             boundary_before: self.pending_boundary,
+            clause: self.clause,
         };
         self.text.push(c);
         for _ in 0..c.len_utf8() {
@@ -77,6 +89,11 @@ impl Dense {
         end >= self.text.len()
             || self.origin.get(end).is_some_and(|o| o.boundary_before)
             || !self.text.as_bytes().get(end).is_some_and(u8::is_ascii_alphanumeric)
+    }
+
+    /// The clause number of the dense character at byte `at`.
+    pub(crate) fn clause(&self, at: usize) -> u16 {
+        self.origin.get(at).map_or(self.clause, |o| o.clause)
     }
 
     /// The dense character index at byte `at`.
@@ -136,6 +153,10 @@ impl Normalizer {
         let c = match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
+            '。' | '、' => {
+                out.separator(c);
+                return;
+            }
             _ => c,
         };
         if c.is_ascii() {
@@ -172,7 +193,7 @@ impl Normalizer {
         } else if c.is_alphanumeric() {
             out.push(c, start, end);
         } else {
-            out.pending_boundary = true;
+            out.separator(c);
         }
     }
 }
@@ -181,7 +202,7 @@ fn push_ascii(c: char, start: usize, end: usize, out: &mut Dense) {
     if c.is_ascii_alphanumeric() {
         out.push(c.to_ascii_lowercase(), start, end);
     } else {
-        out.pending_boundary = true;
+        out.separator(c);
     }
 }
 

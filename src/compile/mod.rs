@@ -284,6 +284,14 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             }
         }
     }
+    for marker in &pack.normalize.disclaimers {
+        let mut ctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker, limits) {
+            if let Some(target) = patterns.slot(dense) {
+                target.disclaimer = true;
+            }
+        }
+    }
     if phrase_count > limits.max_phrases {
         diags.push(Diagnostic::new(
             ErrorKind::Limit,

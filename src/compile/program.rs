@@ -21,6 +21,8 @@ pub(crate) struct PatternTarget {
     pub(crate) regexes: Vec<u32>,
     /// The phrase is a negator (`谨防`, `not a`).
     pub(crate) negator: bool,
+    /// The phrase marks a teller's note: the rest of its clause is quoted.
+    pub(crate) disclaimer: bool,
     /// The phrase starts / ends with an ASCII letter or digit, so it needs a
     /// word boundary there.
     pub(crate) word_start: bool,

@@ -95,6 +95,7 @@ impl Scratch {
         self.pending_regexes.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.text.is_empty()) {
             let mut negator_end: Option<u32> = None;
+            let mut disclaimer_clause: Option<u16> = None;
             for m in automaton.find_overlapping_iter(dense.text.as_str()) {
                 let Some(target) = program.targets.get(m.pattern().as_usize()) else { continue };
                 if (target.word_start && !dense.starts_word(m.start()))
@@ -103,12 +104,23 @@ impl Scratch {
                     continue;
                 }
                 let start_char = dense.char_index(m.start());
+                let end_char = dense.char_index(m.end());
                 if target.negator {
-                    negator_end = Some(dense.char_index(m.end()));
+                    negator_end = Some(negator_end.map_or(end_char, |e| e.max(end_char)));
                 }
-                let negated =
-                    negator_end.is_some_and(|end| start_char >= end && start_char - end <= program.negation_window);
-                if negated || (target.sets.is_empty() && target.regexes.is_empty()) {
+                if target.disclaimer {
+                    disclaimer_clause = Some(dense.clause(m.start()));
+                }
+                let negated = disclaimer_clause == Some(dense.clause(m.start()))
+                    || negator_end.is_some_and(|end| start_char >= end && start_char - end <= program.negation_window);
+                if negated {
+                    // A list of quoted phrases ("谨防安全账户、资金清查") stays negated.
+                    if !target.negator && !target.disclaimer {
+                        negator_end = Some(negator_end.map_or(end_char, |e| e.max(end_char)));
+                    }
+                    continue;
+                }
+                if target.sets.is_empty() && target.regexes.is_empty() {
                     continue;
                 }
                 let Some((start, end)) = dense.original_span(m.start(), m.end()) else { continue };

@@ -70,6 +70,10 @@ pub(crate) struct Normalize {
     /// Words that, just before a phrase, negate it (`谨防安全账户诈骗`).
     #[serde(default)]
     pub(crate) negators: Vec<Spanned<String>>,
+    /// Teller-note markers (`已提示`, `已告知客户`): a phrase later in the
+    /// same clause quotes a warning, it is not a request.
+    #[serde(default)]
+    pub(crate) disclaimers: Vec<Spanned<String>>,
     /// How many characters may separate a negator from the phrase.
     #[serde(default)]
     pub(crate) negation_window: Option<Spanned<i64>>,
