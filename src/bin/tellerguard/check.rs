@@ -79,10 +79,17 @@ fn process(engine: &Engine, lang: Lang, format: Format, number: usize, line: &st
     }
 }
 
-/// The `id` of a bad record, when the line is JSON with a string id.
+/// The `id` of a bad record: from the JSON when it parses, else from the
+/// first `"id": "..."` in the text of a truncated or malformed line.
 fn id_of(line: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(line).ok()?;
-    value.get("id")?.as_str().map(str::to_string)
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
+        return value.get("id")?.as_str().map(str::to_string);
+    }
+    let after_key = line.split_once("\"id\"")?.1.trim_start().strip_prefix(':')?.trim_start();
+    let body = after_key.strip_prefix('"')?;
+    let end = body.find('"')?;
+    let id = body.get(..end)?;
+    (!id.is_empty() && !id.contains('\\') && id.chars().count() <= tellerguard::MAX_ID_CHARS).then(|| id.to_string())
 }
 
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
