@@ -68,23 +68,27 @@ impl Features {
                 .unwrap_or(op.amount)
         };
         let c = &op.customer;
-        let mut num = [None; NUM_FIELDS];
-        num[NumField::Amount as usize] = Some(scaled(amount));
-        num[NumField::AmountRaw as usize] = Some(scaled(op.amount));
-        num[NumField::Age as usize] = c.age.map(|v| i128::from(v) * SCALE);
-        num[NumField::AccountAgeDays as usize] = c.account_age_days.map(|v| i128::from(v) * SCALE);
-        num[NumField::UsualAmount as usize] = c.usual_amount.map(scaled);
-        num[NumField::TransfersLast24h as usize] = c.transfers_last_24h.map(|v| i128::from(v) * SCALE);
-        num[NumField::AmountLast24h as usize] = c.amount_last_24h.map(scaled);
-        num[NumField::AmountToUsual as usize] = ratio(amount, c.usual_amount);
-        num[NumField::AmountLast24hToUsual as usize] = c.amount_last_24h.and_then(|a| ratio(a, c.usual_amount));
-        num[NumField::Hour as usize] =
-            op.requested_at.as_deref().and_then(crate::timestamp::local_hour).map(|h| i128::from(h) * SCALE);
         let mut observations = 0u16;
         for o in &op.observations {
             observations |= 1 << (*o as u16);
         }
-        num[NumField::ObservationCount as usize] = Some(i128::from(observations.count_ones()) * SCALE);
+        let units = |v: u32| i128::from(v) * SCALE;
+        // In `NumField` order; `score` and `fired` are set after the rules ran.
+        let num: [Option<i128>; NUM_FIELDS] = [
+            Some(scaled(amount)),
+            Some(scaled(op.amount)),
+            c.age.map(|v| units(u32::from(v))),
+            c.account_age_days.map(units),
+            c.usual_amount.map(scaled),
+            c.transfers_last_24h.map(units),
+            c.amount_last_24h.map(scaled),
+            ratio(amount, c.usual_amount),
+            c.amount_last_24h.and_then(|a| ratio(a, c.usual_amount)),
+            op.requested_at.as_deref().and_then(crate::timestamp::local_hour).map(|h| units(u32::from(h))),
+            Some(units(observations.count_ones())),
+            None,
+            None,
+        ];
         let i = &op.interview;
         let flags = [
             op.payee.first_time,
@@ -131,8 +135,12 @@ impl Features {
 
     /// Record the outcome, which procedure tiers may read.
     pub(crate) fn set_outcome(&mut self, score: u8, fired: usize, level: Level) {
-        self.num[NumField::Score as usize] = Some(i128::from(score) * SCALE);
-        self.num[NumField::Fired as usize] = Some(fired as i128 * SCALE);
+        if let Some(slot) = self.num.get_mut(NumField::Score as usize) {
+            *slot = Some(i128::from(score) * SCALE);
+        }
+        if let Some(slot) = self.num.get_mut(NumField::Fired as usize) {
+            *slot = Some(fired as i128 * SCALE);
+        }
         self.level = 1 << (level as u8);
     }
 

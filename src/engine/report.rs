@@ -181,7 +181,7 @@ fn typology_scores<'e>(program: &'e Program, remaining: &[u64], scratch: &Scratc
         out.typologies.push(TypologyScore { typology: &info.id, score: score_of(rest), rules });
     }
     // Highest score first; ties keep pack order (a stable sort).
-    out.typologies.sort_by(|a, b| b.score.cmp(&a.score));
+    out.typologies.sort_by_key(|t| std::cmp::Reverse(t.score));
 }
 
 fn matches<'e>(program: &'e Program, op: &Operation, facts: &Features, scratch: &Scratch, out: &mut Assessment<'e>) {

@@ -1,6 +1,8 @@
 //! Integration tests: the contract, the CLI, pack loading errors, the
 //! default pack's own test cases and the labelled corpus.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "test code")]
+
 mod cli;
 mod contract;
 mod corpus;
