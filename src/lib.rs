@@ -70,6 +70,7 @@ mod pack_tests;
 mod procedure;
 mod text;
 mod timestamp;
+pub mod workload;
 
 pub use assessment::{Action, Assessment, Evidence, Lang, Level, Match, Procedure, TypologyScore, Warning};
 pub use engine::{Engine, EngineBuilder, PackTests};
