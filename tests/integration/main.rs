@@ -8,3 +8,4 @@ mod contract;
 mod corpus;
 mod errors;
 mod pack_cases;
+mod properties;
