@@ -144,6 +144,9 @@ pub struct TypologyScore<'e> {
     pub score: u8,
     /// The ids of the rules that fired for it.
     pub rules: Vec<&'e str>,
+    /// The unrounded complement of the score, in millionths: ranks typologies.
+    #[serde(skip)]
+    pub(crate) remaining: u64,
 }
 
 /// One rule that fired and why.

@@ -33,10 +33,9 @@ pub(crate) fn evaluate_rules(program: &Program, facts: &Features, scratch: &mut 
     let mut signals = std::mem::take(&mut scratch.signals);
     signals.clear();
     signals.resize(program.signal_count().div_ceil(64), 0);
-    for set in 0..sets {
-        if scratch.matched_anywhere(set) {
-            set_bit(&mut signals, set);
-        }
+    // A set matched in some field exactly when the scan recorded a hit for it.
+    for hit in &scratch.hits {
+        set_bit(&mut signals, hit.set as usize);
     }
     for o in Observation::ALL {
         if facts.observations & (1 << o as u16) != 0 {
@@ -178,10 +177,11 @@ fn typology_scores<'e>(program: &'e Program, remaining: &[u64], scratch: &Scratc
         if rules.is_empty() {
             continue;
         }
-        out.typologies.push(TypologyScore { typology: &info.id, score: score_of(rest), rules });
+        out.typologies.push(TypologyScore { typology: &info.id, score: score_of(rest), rules, remaining: rest });
     }
-    // Highest score first; ties keep pack order (a stable sort).
-    out.typologies.sort_by_key(|t| std::cmp::Reverse(t.score));
+    // Most evidence first, on the unrounded score (two typologies may both
+    // show 100); ties keep pack order (a stable sort).
+    out.typologies.sort_by_key(|t| t.remaining);
 }
 
 fn matches<'e>(program: &'e Program, op: &Operation, facts: &Features, scratch: &Scratch, out: &mut Assessment<'e>) {
