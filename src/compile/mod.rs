@@ -315,7 +315,15 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
                 continue;
             }
             warning_at.insert(code.clone(), ctx.location(def.span().start));
-            warnings.push(warning_text(code, def.get_ref()));
+            let text = def.get_ref();
+            if text.zh.trim().is_empty() || text.en.trim().is_empty() {
+                ctx.error(
+                    ErrorKind::Value,
+                    def.span().start,
+                    format!("warning `{code}` needs both a `zh` and an `en` text"),
+                );
+            }
+            warnings.push(warning_text(code, text));
         }
     }
 
@@ -381,7 +389,14 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
                         None
                     }
                 },
-                None => None,
+                None => {
+                    ctx.error(
+                        ErrorKind::Value,
+                        id_at,
+                        format!("rule `{id}` has no `warning`: every rule must give the teller words to read"),
+                    );
+                    None
+                }
             };
             let Some(expr) = parse_condition(&mut ctx, &def.when, Phase::Rule, &resolve_set) else { continue };
             rules.push(CompiledRule {

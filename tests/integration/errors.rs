@@ -33,10 +33,15 @@ demand = ["安全账户"]
 regex = '卡号\d{6}'
 requires = ["卡号"]
 
+[warnings.W_X]
+zh = "警告"
+en = "warning"
+
 [[rule]]
 id = "sa.demand"
 weight = 90
 when = "text ~ demand"
+warning = "W_X"
 "#;
 
 fn pack_with(file: &str) -> PackSource {
@@ -51,7 +56,7 @@ fn load_error(file: &str) -> tellerguard::Error {
 fn the_minimal_pack_loads() {
     let engine = Engine::new(&pack_with(GOOD)).unwrap();
     assert_eq!(engine.rule_count(), 1);
-    assert_eq!(engine.rule_location("sa.demand").unwrap().to_string(), "x.toml:13:6");
+    assert_eq!(engine.rule_location("sa.demand").unwrap().to_string(), "x.toml:17:6");
 }
 
 #[test]
@@ -59,9 +64,9 @@ fn unknown_field_in_a_condition() {
     let e = load_error(&GOOD.replace("text ~ demand", "text ~ demand and customer.agee >= 60"));
     assert_eq!(e.kind(), ErrorKind::Unknown);
     let loc = e.location().unwrap();
-    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("x.toml", 15, 27));
+    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("x.toml", 19, 27));
     let shown = e.to_string();
-    assert!(shown.starts_with("x.toml:15:27: unknown field `customer.agee` (did you mean `customer.age`?)"), "{shown}");
+    assert!(shown.starts_with("x.toml:19:27: unknown field `customer.agee` (did you mean `customer.age`?)"), "{shown}");
     assert!(shown.contains("when = \"text ~ demand and customer.agee >= 60\""), "{shown}");
 }
 
@@ -69,7 +74,7 @@ fn unknown_field_in_a_condition() {
 fn unknown_phrase_set() {
     let e = load_error(&GOOD.replace("text ~ demand", "text ~ demandz"));
     assert_eq!(e.kind(), ErrorKind::Unknown);
-    assert!(e.to_string().starts_with("x.toml:15:16: unknown phrase set `demandz`"), "{e}");
+    assert!(e.to_string().starts_with("x.toml:19:16: unknown phrase set `demandz`"), "{e}");
 }
 
 #[test]
@@ -85,7 +90,7 @@ fn duplicate_rule_id_points_at_both() {
     let e = load_error(&twice);
     assert_eq!(e.kind(), ErrorKind::Duplicate);
     assert!(
-        e.to_string().starts_with("x.toml:18:6: duplicate rule id `sa.demand`, first defined at x.toml:13:6"),
+        e.to_string().starts_with("x.toml:23:6: duplicate rule id `sa.demand`, first defined at x.toml:17:6"),
         "{e}"
     );
 }
@@ -93,20 +98,27 @@ fn duplicate_rule_id_points_at_both() {
 #[test]
 fn weight_out_of_range_and_unknown_typology_and_question() {
     let bad = GOOD.replace("weight = 90", "weight = 150");
-    assert!(load_error(&bad).to_string().starts_with("x.toml:14:10: weight of `sa.demand` must be 1 to 100, got 150"));
-    let common = "[[rule]]\nid = \"g.x\"\nweight = 5\nwhen = \"amount > 1\"\ntypology = \"tax_refnd\"\nask = [\"knows_payer\"]\n";
+    assert!(load_error(&bad).to_string().starts_with("x.toml:18:10: weight of `sa.demand` must be 1 to 100, got 150"));
+    let common = "[[rule]]\nid = \"g.x\"\nweight = 5\nwhen = \"amount > 1\"\ntypology = \"tax_refnd\"\nask = [\"knows_payer\"]\nwarning = \"W_G\"\n[warnings.W_G]\nzh = \"警告\"\nen = \"\"\n";
     let e = Engine::new(&PackSource::from_files([("pack.toml", PACK), ("common.toml", common)])).unwrap_err();
     let shown = e.to_string();
     assert!(shown.contains("common.toml:5:12: unknown typology id `tax_refnd`"), "{shown}");
     assert!(shown.contains("common.toml:6:8: unknown question `knows_payer`"), "{shown}");
-    assert_eq!(e.diagnostics().len(), 2);
+    assert!(shown.contains("common.toml:8:1: warning `W_G` needs both a `zh` and an `en` text"), "{shown}");
+    assert_eq!(e.diagnostics().len(), 3);
+}
+
+#[test]
+fn every_rule_needs_a_warning() {
+    let e = load_error(&GOOD.replace("warning = \"W_X\"\n", ""));
+    assert!(e.to_string().starts_with("x.toml:17:6: rule `sa.demand` has no `warning`"), "{e}");
 }
 
 #[test]
 fn unknown_keys_in_rule_files_are_rejected() {
     let e = load_error(&GOOD.replace("weight = 90", "weight = 90\nwieght = 3"));
     assert_eq!(e.kind(), ErrorKind::Unknown);
-    assert!(e.to_string().starts_with("x.toml:15:1: unknown field `wieght`"), "{e}");
+    assert!(e.to_string().starts_with("x.toml:19:1: unknown field `wieght`"), "{e}");
 }
 
 #[test]
