@@ -114,7 +114,15 @@ impl Dense {
 pub(crate) struct Normalizer {
     /// Sorted by source character; `None` drops the character.
     fold: Vec<(char, Option<char>)>,
+    /// Bit `c % FILTER_BITS` is set for every source character `c` of
+    /// `fold`: most characters are no fold source, and one bit test says so
+    /// without searching the table.
+    filter: Vec<u64>,
 }
+
+/// Bits in the fold filter (8 KiB): more than the characters of the BMP's
+/// CJK block, so ideographs rarely share a bit.
+const FILTER_BITS: usize = 1 << 16;
 
 impl Normalizer {
     /// A normalizer with the given fold pairs (later pairs win on duplicates).
@@ -122,10 +130,21 @@ impl Normalizer {
         let mut fold: Vec<(char, Option<char>)> = pairs.into_iter().collect();
         fold.sort_by_key(|&(from, _)| from);
         fold.dedup_by_key(|&mut (from, _)| from);
-        Normalizer { fold }
+        let mut filter = vec![0u64; FILTER_BITS / 64];
+        for &(from, _) in &fold {
+            let bit = from as usize % FILTER_BITS;
+            if let Some(word) = filter.get_mut(bit / 64) {
+                *word |= 1 << (bit % 64);
+            }
+        }
+        Normalizer { fold, filter }
     }
 
     fn folded(&self, c: char) -> Option<Option<char>> {
+        let bit = c as usize % FILTER_BITS;
+        if self.filter.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) == 0) {
+            return None;
+        }
         self.fold.binary_search_by_key(&c, |&(from, _)| from).ok().and_then(|i| self.fold.get(i)).map(|&(_, to)| to)
     }
 

@@ -72,11 +72,6 @@ impl Scratch {
         })
     }
 
-    /// Whether phrase set `set` matched in any field.
-    pub(crate) fn matched_anywhere(&self, set: usize) -> bool {
-        self.matched(u8::MAX, set as u32)
-    }
-
     /// Normalize and scan every present text field of `op`.
     pub(crate) fn scan(&mut self, program: &Program, op: &Operation) {
         self.reset(program.set_names.len());

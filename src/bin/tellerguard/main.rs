@@ -4,6 +4,7 @@
 //! Exit status: 0 when every input line was assessed (whatever the actions),
 //! 1 when a pack test failed, 2 when an input line or the pack was bad.
 
+mod bench;
 mod check;
 mod eval;
 mod text;
@@ -31,6 +32,8 @@ enum Command {
     Lint(PackArgs),
     /// Backtest the pack over labelled operations: recall per typology, false positives.
     Eval(eval::EvalArgs),
+    /// Measure the pack on your own traffic (or a generated workload): throughput, latency, compile time, memory.
+    Bench(bench::BenchArgs),
 }
 
 /// Which pack to use.
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Test(args) => run_tests(&args),
         Command::Lint(args) => lint(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Bench(args) => bench::run(&args),
     }
 }
 
