@@ -115,6 +115,12 @@ fn every_rule_needs_a_warning() {
 }
 
 #[test]
+fn warnings_must_be_in_both_languages() {
+    let e = load_error(&GOOD.replace("en = \"warning\"", "en = \"请停止\""));
+    assert!(e.to_string().contains("warning `W_X`: `zh` must be Chinese and `en` must not contain Chinese"), "{e}");
+}
+
+#[test]
 fn unknown_keys_in_rule_files_are_rejected() {
     let e = load_error(&GOOD.replace("weight = 90", "weight = 90\nwieght = 3"));
     assert_eq!(e.kind(), ErrorKind::Unknown);
