@@ -316,11 +316,18 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             }
             warning_at.insert(code.clone(), ctx.location(def.span().start));
             let text = def.get_ref();
+            let cjk = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
             if text.zh.trim().is_empty() || text.en.trim().is_empty() {
                 ctx.error(
                     ErrorKind::Value,
                     def.span().start,
                     format!("warning `{code}` needs both a `zh` and an `en` text"),
+                );
+            } else if !text.zh.chars().any(cjk) || text.en.chars().any(cjk) {
+                ctx.error(
+                    ErrorKind::Value,
+                    def.span().start,
+                    format!("warning `{code}`: `zh` must be Chinese and `en` must not contain Chinese characters"),
                 );
             }
             warnings.push(warning_text(code, text));
