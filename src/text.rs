@@ -59,6 +59,7 @@ impl Dense {
         }
     }
 
+    #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
         let entry = Origin {
             start: start as u32,
@@ -141,8 +142,7 @@ impl Normalizer {
     }
 
     fn folded(&self, c: char) -> Option<Option<char>> {
-        let bit = c as usize % FILTER_BITS;
-        if self.filter.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) == 0) {
+        if !self.may_fold(c) {
             return None;
         }
         self.fold.binary_search_by_key(&c, |&(from, _)| from).ok().and_then(|i| self.fold.get(i)).map(|&(_, to)| to)
@@ -151,10 +151,27 @@ impl Normalizer {
     /// Normalize `src` into `out`, replacing what it held.
     pub(crate) fn normalize_into(&self, src: &str, out: &mut Dense) {
         out.clear();
+        out.text.reserve(src.len());
+        out.origin.reserve(src.len());
         for (start, c) in src.char_indices() {
             let end = start + c.len_utf8();
-            self.push_char(c, start, end, out);
+            // The common cases first: ASCII, and an ideograph that is no
+            // fold source (what `push_char` would do with them, directly).
+            if c.is_ascii() {
+                push_ascii(c, start, end, out);
+            } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) && !self.may_fold(c) {
+                out.push(c, start, end);
+            } else {
+                self.push_char(c, start, end, out);
+            }
         }
+    }
+
+    /// False when `c` is certainly no fold source.
+    #[inline]
+    fn may_fold(&self, c: char) -> bool {
+        let bit = c as usize % FILTER_BITS;
+        self.filter.get(bit / 64).is_none_or(|word| word & (1 << (bit % 64)) != 0)
     }
 
     /// The dense form of a phrase, as a new string.
@@ -217,6 +234,7 @@ impl Normalizer {
     }
 }
 
+#[inline]
 fn push_ascii(c: char, start: usize, end: usize, out: &mut Dense) {
     if c.is_ascii_alphanumeric() {
         out.push(c.to_ascii_lowercase(), start, end);

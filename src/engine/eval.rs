@@ -4,16 +4,34 @@ use crate::compile::condition::{Atom, Expr};
 use crate::engine::features::{Features, Tri};
 use crate::engine::scan::Scratch;
 
+/// The value of one atom.
+#[inline(always)]
+fn atom(atom: &Atom, facts: &Features, scratch: &Scratch) -> Tri {
+    match atom {
+        Atom::Text { fields, set } => Tri::from_bool(scratch.matched(*fields, *set)),
+        atom => facts.atom(atom),
+    }
+}
+
+/// The value of a part of a conjunction or disjunction: atoms, by far the
+/// most common parts, are evaluated here without a recursive call.
+#[inline(always)]
+fn part(expr: &Expr, facts: &Features, scratch: &Scratch) -> Tri {
+    match expr {
+        Expr::Atom { atom: a, .. } => atom(a, facts, scratch),
+        expr => eval(expr, facts, scratch),
+    }
+}
+
 /// Evaluate `expr` in three-valued logic, short-circuiting on a decisive part.
 pub(crate) fn eval(expr: &Expr, facts: &Features, scratch: &Scratch) -> Tri {
     match expr {
-        Expr::Atom { atom: Atom::Text { fields, set }, .. } => Tri::from_bool(scratch.matched(*fields, *set)),
-        Expr::Atom { atom, .. } => facts.atom(atom),
-        Expr::Not { inner, .. } => eval(inner, facts, scratch).not(),
+        Expr::Atom { atom: a, .. } => atom(a, facts, scratch),
+        Expr::Not { inner, .. } => part(inner, facts, scratch).not(),
         Expr::And(parts) => {
             let mut result = Tri::True;
-            for part in parts {
-                match eval(part, facts, scratch) {
+            for p in parts {
+                match part(p, facts, scratch) {
                     Tri::False => return Tri::False,
                     Tri::Unknown => result = Tri::Unknown,
                     Tri::True => {}
@@ -23,8 +41,8 @@ pub(crate) fn eval(expr: &Expr, facts: &Features, scratch: &Scratch) -> Tri {
         }
         Expr::Or(parts) => {
             let mut result = Tri::False;
-            for part in parts {
-                match eval(part, facts, scratch) {
+            for p in parts {
+                match part(p, facts, scratch) {
                     Tri::True => return Tri::True,
                     Tri::Unknown => result = Tri::Unknown,
                     Tri::False => {}

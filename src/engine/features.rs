@@ -17,6 +17,7 @@ pub(crate) enum Tri {
 }
 
 impl Tri {
+    #[inline]
     pub(crate) fn from_bool(b: bool) -> Tri {
         if b {
             Tri::True
@@ -25,6 +26,7 @@ impl Tri {
         }
     }
 
+    #[inline]
     pub(crate) fn not(self) -> Tri {
         match self {
             Tri::True => Tri::False,
@@ -149,6 +151,7 @@ impl Features {
     }
 
     /// Evaluate one non-text atom.
+    #[inline]
     pub(crate) fn atom(&self, atom: &Atom) -> Tri {
         match atom {
             Atom::Num { field, op, value } => match self.num.get(*field as usize).copied().flatten() {

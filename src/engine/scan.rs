@@ -21,9 +21,8 @@ pub(crate) struct Hit {
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     dense: Dense,
-    /// Bit per phrase set, one row of `words` per text field.
-    pub(crate) field_bits: Vec<u64>,
-    pub(crate) words: usize,
+    /// Per phrase set, bit `f` set when it matched in text field `f`.
+    set_fields: Vec<u8>,
     pub(crate) hits: Vec<Hit>,
     pending_regexes: Vec<u32>,
     pub(crate) signals: Vec<u64>,
@@ -46,30 +45,25 @@ pub(crate) fn field_texts(op: &Operation) -> [Option<&str>; TEXT_FIELDS.len()] {
 impl Scratch {
     /// Reset for a program with `sets` phrase sets.
     pub(crate) fn reset(&mut self, sets: usize) {
-        self.words = sets.div_ceil(64).max(1);
-        self.field_bits.clear();
-        self.field_bits.resize(self.words * TEXT_FIELDS.len(), 0);
+        self.set_fields.clear();
+        self.set_fields.resize(sets, 0);
         self.hits.clear();
     }
 
     fn mark(&mut self, field: usize, set: u32, start: u32, end: u32) {
-        let word = field * self.words + set as usize / 64;
-        let bit = 1u64 << (set % 64);
-        if let Some(w) = self.field_bits.get_mut(word) {
-            if *w & bit == 0 {
-                *w |= bit;
+        let bit = 1u8 << field;
+        if let Some(fields) = self.set_fields.get_mut(set as usize) {
+            if *fields & bit == 0 {
+                *fields |= bit;
                 self.hits.push(Hit { field: field as u8, set, start, end });
             }
         }
     }
 
     /// Whether phrase set `set` matched in any of the fields of `mask`.
+    #[inline]
     pub(crate) fn matched(&self, mask: u8, set: u32) -> bool {
-        let bit = 1u64 << (set % 64);
-        (0..TEXT_FIELDS.len()).any(|field| {
-            mask & (1 << field) != 0
-                && self.field_bits.get(field * self.words + set as usize / 64).is_some_and(|w| w & bit != 0)
-        })
+        self.set_fields.get(set as usize).is_some_and(|fields| fields & mask != 0)
     }
 
     /// Normalize and scan every present text field of `op`.
