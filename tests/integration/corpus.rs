@@ -2,7 +2,8 @@
 //! with an action at least as strong as labelled, and benign operations must
 //! never be escalated or stopped. Prints per-typology recall and the false
 //! positive rate; fails below 95% recall or above 2% false positives.
-//! `TELLERGUARD_CORPUS_VERBOSE=1` lists every miss.
+//! Every `*.jsonl` file of the folder is read. `TELLERGUARD_CORPUS_VERBOSE=1`
+//! lists every miss.
 
 use tellerguard::backtest::{backtest, LabelledCase};
 use tellerguard::Engine;
@@ -20,8 +21,14 @@ fn load(file: &str) -> Vec<LabelledCase> {
 #[test]
 fn corpus_recall_and_false_positive_rate() {
     let engine = Engine::embedded().unwrap();
-    let mut cases = load("scams.jsonl");
-    cases.extend(load("benign.jsonl"));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jsonl"))
+        .collect();
+    files.sort();
+    let cases: Vec<LabelledCase> = files.iter().flat_map(|f| load(f)).collect();
     let report = backtest(&engine, &cases);
     println!("{report}");
     if std::env::var_os("TELLERGUARD_CORPUS_VERBOSE").is_some() {
@@ -37,7 +44,7 @@ fn corpus_recall_and_false_positive_rate() {
         }
     }
     let (_, scams) = report.scams();
-    assert!(scams >= 180 && report.benign >= 120, "the corpus is too small");
+    assert!(scams >= 300 && report.benign >= 300, "the corpus is too small");
     assert!(report.recall_percent() >= 95.0, "recall {:.1}% is below 95%", report.recall_percent());
     assert!(report.false_positive_percent() <= 2.0, "false positives {:.1}% above 2%", report.false_positive_percent());
 }
