@@ -44,9 +44,10 @@ pub(crate) enum NumField {
     ObservationCount,
     Score,
     Fired,
+    TypologyScore,
 }
 
-pub(crate) const NUM_FIELDS: usize = 13;
+pub(crate) const NUM_FIELDS: usize = 14;
 
 const NUM_NAMES: [(&str, NumField); NUM_FIELDS] = [
     ("amount", NumField::Amount),
@@ -62,6 +63,7 @@ const NUM_NAMES: [(&str, NumField); NUM_FIELDS] = [
     ("observation_count", NumField::ObservationCount),
     ("score", NumField::Score),
     ("fired", NumField::Fired),
+    ("typology_score", NumField::TypologyScore),
 ];
 
 /// Yes/no fields that may be unknown.
@@ -476,7 +478,8 @@ impl<'a> Parser<'a, '_> {
 
     fn field_atom(&mut self, name: &str, at: usize) -> Result<Atom, ParseError> {
         if let Some(&(_, field)) = NUM_NAMES.iter().find(|(n, _)| *n == name) {
-            if matches!(field, NumField::Score | NumField::Fired) && self.phase == Phase::Rule {
+            if matches!(field, NumField::Score | NumField::Fired | NumField::TypologyScore) && self.phase == Phase::Rule
+            {
                 return Err(self.unknown(at, format!("`{name}` is only known to procedure tiers, not to rules")));
             }
             let op = self.cmp_op()?;

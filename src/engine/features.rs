@@ -75,7 +75,7 @@ impl Features {
             observations |= 1 << (*o as u16);
         }
         let units = |v: u32| i128::from(v) * SCALE;
-        // In `NumField` order; `score` and `fired` are set after the rules ran.
+        // In `NumField` order; the outcome fields are set after the rules ran.
         let num: [Option<i128>; NUM_FIELDS] = [
             Some(scaled(amount)),
             Some(scaled(op.amount)),
@@ -88,6 +88,7 @@ impl Features {
             c.amount_last_24h.and_then(|a| ratio(a, c.usual_amount)),
             op.requested_at.as_deref().and_then(crate::timestamp::local_hour).map(|h| units(u32::from(h))),
             Some(units(observations.count_ones())),
+            None,
             None,
             None,
         ];
@@ -136,7 +137,10 @@ impl Features {
     }
 
     /// Record the outcome, which procedure tiers may read.
-    pub(crate) fn set_outcome(&mut self, score: u8, fired: usize, level: Level) {
+    pub(crate) fn set_outcome(&mut self, score: u8, typology_score: u8, fired: usize, level: Level) {
+        if let Some(slot) = self.num.get_mut(NumField::TypologyScore as usize) {
+            *slot = Some(i128::from(typology_score) * SCALE);
+        }
         if let Some(slot) = self.num.get_mut(NumField::Score as usize) {
             *slot = Some(i128::from(score) * SCALE);
         }

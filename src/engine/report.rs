@@ -127,7 +127,7 @@ pub(crate) fn build<'e>(
     let score = score_of(top_remaining * general / ONE);
     let level = program.level_for(score);
     demands.add_floor(program.level_action(level));
-    facts.set_outcome(score, scratch.fired.len(), level);
+    facts.set_outcome(score, score_of(top_remaining), scratch.fired.len(), level);
     for tier in &program.tiers {
         if eval(&tier.expr, facts, scratch) == Tri::True {
             demands.questions |= tier.ask;

@@ -148,9 +148,12 @@ fn pack_test_and_lint_commands() {
 fn a_broken_pack_folder_is_reported_with_positions() {
     let dir = std::env::temp_dir().join(format!("tellerguard-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let pack = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/pack.toml")).unwrap();
-    std::fs::write(dir.join("pack.toml"), pack).unwrap();
-    std::fs::write(dir.join("x.toml"), "[[rule]]\nid = \"x.y\"\nweight = 5\nwhen = \"amount >> 3\"\n").unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let broken = "[[rule]]\nid = \"x.y\"\nweight = 5\nwhen = \"amount >> 3\"\nwarning = \"W_SECRET\"\n";
+    std::fs::write(dir.join("x.toml"), broken).unwrap();
     let out = tellerguard(&["lint", "--rules", dir.to_str().unwrap()], b"");
     let err = String::from_utf8(out.stderr).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
