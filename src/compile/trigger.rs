@@ -71,6 +71,12 @@ fn atom_signal(atom: &Atom, sets: usize) -> Option<Necessary> {
     }
 }
 
+/// Signals of which at least one must be present for `expr` to be true, or
+/// `None` when there is no such set (evaluate it every time).
+pub(crate) fn necessary_signals(expr: &Expr, sets: usize) -> Option<Vec<usize>> {
+    necessary(expr, sets).map(|n| n.signals)
+}
+
 /// Build the signal → rules index and the bitset of always-evaluated rules.
 pub(crate) fn index(exprs: &[&Expr], sets: usize) -> (Vec<Vec<u32>>, Vec<u64>) {
     let mut signal_rules = vec![Vec::new(); sets + FIXED_SIGNALS];

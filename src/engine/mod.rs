@@ -11,6 +11,7 @@ use std::sync::Arc;
 use once_cell::sync::Lazy;
 
 use crate::assessment::{Assessment, Lang};
+use crate::compile::condition::{Atom, Expr};
 use crate::compile::program::Program;
 use crate::compile::{self, Compiled, Limits, TestCase};
 use crate::error::Error;
@@ -43,6 +44,12 @@ pub(crate) use scan::Scratch;
 #[derive(Clone, Debug)]
 pub struct Engine {
     program: Arc<Program>,
+    /// The text fields some condition reads (bit per `TEXT_FIELDS` entry):
+    /// the others are never normalized or scanned.
+    scan_fields: u8,
+    /// Per procedure tier, the signals of which one must be present for it
+    /// to hold (`None`: evaluated every time).
+    tier_signals: Arc<[Option<Box<[u32]>>]>,
 }
 
 /// Options for compiling a pack.
@@ -85,13 +92,13 @@ impl EngineBuilder {
 
     /// Compile `source` into an engine.
     pub fn build(&self, source: &PackSource) -> Result<Engine, Error> {
-        compile::compile(source, &self.limits).map(|c| Engine { program: Arc::new(c.program) })
+        compile::compile(source, &self.limits).map(|c| Engine::from_program(c.program))
     }
 
     /// Compile `source` and also return the pack's own test cases.
     pub fn build_with_tests(&self, source: &PackSource) -> Result<(Engine, PackTests), Error> {
         let Compiled { program, cases } = compile::compile(source, &self.limits)?;
-        Ok((Engine { program: Arc::new(program) }, PackTests { cases }))
+        Ok((Engine::from_program(program), PackTests { cases }))
     }
 }
 
@@ -107,7 +114,36 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
+/// The union of the text fields read by `expr`.
+fn text_fields(expr: &Expr) -> u8 {
+    match expr {
+        Expr::Atom { atom: Atom::Text { fields, .. }, .. } => *fields,
+        Expr::Atom { .. } => 0,
+        Expr::Not { inner, .. } => text_fields(inner),
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().fold(0, |m, p| m | text_fields(p)),
+    }
+}
+
 impl Engine {
+    fn from_program(program: Program) -> Engine {
+        let scan_fields = program
+            .rules
+            .iter()
+            .map(|r| &r.expr)
+            .chain(program.tiers.iter().map(|t| &t.expr))
+            .fold(0, |m, e| m | text_fields(e));
+        let sets = program.set_names.len();
+        let tier_signals = program
+            .tiers
+            .iter()
+            .map(|t| {
+                compile::trigger::necessary_signals(&t.expr, sets)
+                    .map(|signals| signals.into_iter().map(|s| s as u32).collect())
+            })
+            .collect();
+        Engine { program: Arc::new(program), scan_fields, tier_signals }
+    }
+
     /// Compile a pack with default limits.
     pub fn new(source: &PackSource) -> Result<Engine, Error> {
         EngineBuilder::new().build(source)
@@ -187,10 +223,10 @@ impl Engine {
 
     fn assess_with<'e>(&'e self, scratch: &mut Scratch, op: &Operation, lang: Lang, out: &mut Assessment<'e>) {
         let program: &'e Program = &self.program;
-        scratch.scan(program, op);
+        scratch.scan(program, op, self.scan_fields);
         let mut facts = features::Features::extract(program, op);
         report::evaluate_rules(program, &facts, scratch);
-        report::build(program, op, lang, &mut facts, scratch, out);
+        report::build(program, &self.tier_signals, op, lang, &mut facts, scratch, out);
     }
 
     /// An estimate of the heap memory held by the compiled pack, in bytes.

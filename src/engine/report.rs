@@ -21,6 +21,10 @@ use crate::procedure::{self, Demands};
 
 const ONE: u64 = 1_000_000;
 
+fn has_bit(words: &[u64], i: usize) -> bool {
+    words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
 fn set_bit(words: &mut [u64], i: usize) {
     if let Some(w) = words.get_mut(i / 64) {
         *w |= 1 << (i % 64);
@@ -95,6 +99,7 @@ fn text_of(w: &WarningText, lang: Lang) -> &str {
 /// Build the assessment from the fired rules.
 pub(crate) fn build<'e>(
     program: &'e Program,
+    tier_signals: &[Option<Box<[u32]>>],
     op: &Operation,
     lang: Lang,
     facts: &mut Features,
@@ -128,7 +133,13 @@ pub(crate) fn build<'e>(
     let level = program.level_for(score);
     demands.add_floor(program.level_action(level));
     facts.set_outcome(score, score_of(top_remaining), scratch.fired.len(), level);
-    for tier in &program.tiers {
+    for (index, tier) in program.tiers.iter().enumerate() {
+        // A tier none of whose necessary signals is present cannot hold.
+        if let Some(Some(needed)) = tier_signals.get(index) {
+            if !needed.iter().any(|&s| has_bit(&scratch.signals, s as usize)) {
+                continue;
+            }
+        }
         if eval(&tier.expr, facts, scratch) == Tri::True {
             demands.questions |= tier.ask;
             demands.confirmation |= tier.confirm;
