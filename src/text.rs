@@ -167,6 +167,11 @@ impl Normalizer {
         }
     }
 
+    /// The heap bytes of the fold table and its filter.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        std::mem::size_of_val(self.fold.as_slice()) + 8 * self.filter.len()
+    }
+
     /// False when `c` is certainly no fold source.
     #[inline]
     fn may_fold(&self, c: char) -> bool {

@@ -230,8 +230,13 @@ impl Engine {
     }
 
     /// An estimate of the heap memory held by the compiled pack, in bytes.
+    ///
+    /// It counts the phrase automaton, the rules, phrase sets, texts and
+    /// indexes exactly or nearly so; a compiled regex's size is not exposed,
+    /// so each regex counts a floor derived from its pattern.
     pub fn heap_bytes(&self) -> usize {
-        report::heap_bytes(&self.program)
+        let tiers: usize = self.tier_signals.iter().map(|t| 16 + t.as_ref().map_or(0, |s| 4 * s.len())).sum();
+        report::heap_bytes(&self.program) + tiers
     }
 }
 

@@ -11,7 +11,7 @@
 
 use crate::assessment::{Assessment, Evidence, Lang, Match, TypologyScore, Warning};
 use crate::compile::condition::{Atom, Expr, TEXT_FIELDS};
-use crate::compile::program::{Program, WarningText};
+use crate::compile::program::{PatternTarget, Program, WarningText};
 use crate::compile::trigger::{flag_signal, observation_signal};
 use crate::engine::eval::{eval, supporting_atoms};
 use crate::engine::features::{Features, Tri};
@@ -274,7 +274,31 @@ pub(crate) fn heap_bytes(program: &Program) -> usize {
     let warnings: usize = program.warnings.iter().map(|w| 48 + w.code.len() + w.zh.len() + w.en.len()).sum();
     // A compiled regex's size is not exposed; count its pattern as a floor.
     let regexes: usize = program.regexes.iter().map(|r| 64 + r.regex.as_str().len() * 16).sum();
-    automaton + targets + rules + tiers + signals + names + warnings + regexes + program.version.len()
+    let typologies: usize = program
+        .typologies
+        .iter()
+        .map(|t| std::mem::size_of_val(t) + t.id.len() + t.name_zh.len() + t.name_en.len())
+        .sum();
+    let fixed = std::mem::size_of::<Program>()
+        + program.targets.capacity().saturating_sub(program.targets.len()) * std::mem::size_of::<PatternTarget>()
+        + 8 * program.always_rules.capacity()
+        + std::mem::size_of_val(program.fx.as_slice())
+        + program.normalizer.heap_bytes()
+        + [&program.ask_message, &program.confirm_message]
+            .iter()
+            .map(|w| w.code.len() + w.zh.len() + w.en.len())
+            .sum::<usize>();
+    automaton
+        + targets
+        + rules
+        + tiers
+        + signals
+        + names
+        + warnings
+        + regexes
+        + typologies
+        + fixed
+        + program.version.len()
 }
 
 fn expr_bytes(expr: &Expr) -> usize {
