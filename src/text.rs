@@ -29,7 +29,7 @@ pub(crate) struct Origin {
     pub(crate) char_index: u32,
     /// A separator (or the field start) precedes this dense character.
     pub(crate) boundary_before: bool,
-    /// How many clause breaks (，。；！？ and line ends) precede it.
+    /// How many clause breaks (，。；！？、 , ; ! ? and line ends) precede it.
     pub(crate) clause: u16,
 }
 
@@ -54,7 +54,9 @@ impl Dense {
 
     fn separator(&mut self, c: char) {
         self.pending_boundary = true;
-        if matches!(c, ',' | '.' | ';' | '!' | '?' | '\n' | '\r' | '。' | '、' | '；' | '！' | '？' | '，') {
+        // Not '.': dots split characters to dodge filters (安.全.账.户) and
+        // sit inside amounts.
+        if matches!(c, ',' | ';' | '!' | '?' | '\n' | '\r' | '。' | '、' | '；' | '！' | '？' | '，') {
             self.clause = self.clause.saturating_add(1);
         }
     }
@@ -279,6 +281,17 @@ mod tests {
         let at = d.text.find("安全账户").unwrap();
         let (s, e) = d.original_span(at, at + "安全账户".len()).unwrap();
         assert_eq!(&src[s..e], "安 全 帐 户");
+    }
+
+    #[test]
+    fn commas_break_clauses_but_dots_do_not() {
+        let n = normalizer();
+        let mut d = Dense::default();
+        n.normalize_into("派来的人, 事后退还", &mut d);
+        let at = d.text.find("人事").unwrap();
+        assert_ne!(d.clause(at), d.clause(at + "人".len()));
+        n.normalize_into("安.全.账.户", &mut d);
+        assert_eq!(d.clause(0), d.clause(d.text.len() - 1));
     }
 
     #[test]

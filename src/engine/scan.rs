@@ -95,6 +95,11 @@ impl Scratch {
                 {
                     continue;
                 }
+                // A Chinese phrase never spans two clauses: "派来的人, 事后退还" holds
+                // no 人事. (English phrases may: "in a meeting, can't talk".)
+                if !target.word_start && m.end() > m.start() && dense.clause(m.start()) != dense.clause(m.end() - 1) {
+                    continue;
+                }
                 let start_char = dense.char_index(m.start());
                 let end_char = dense.char_index(m.end());
                 if target.negator {
