@@ -39,10 +39,11 @@ fn synthetic_typology() -> String {
         }
         t.push_str("]\n");
     }
+    t.push_str("\n[warnings.W_SYNTHETIC]\nzh = \"合成警告\"\nen = \"synthetic warning\"\n");
     for set in 0..SYNTHETIC_SETS {
         let _ = write!(
             t,
-            "\n[[rule]]\nid = \"synthetic.r{set}\"\nweight = 40\nwhen = \"text ~ syn_{set} and payee.own_account != true\"\naction = \"escalate\"\n"
+            "\n[[rule]]\nid = \"synthetic.r{set}\"\nweight = 40\nwhen = \"text ~ syn_{set} and payee.own_account != true\"\naction = \"escalate\"\nwarning = \"W_SYNTHETIC\"\n"
         );
     }
     t
