@@ -94,6 +94,8 @@ pub(crate) struct Program {
     pub(crate) warnings: Vec<WarningText>,
     pub(crate) ask_message: WarningText,
     pub(crate) confirm_message: WarningText,
+    pub(crate) escalate_message: WarningText,
+    pub(crate) stop_message: WarningText,
     /// For each signal, the rules it may trigger (see `trigger`).
     pub(crate) signal_rules: Vec<Vec<u32>>,
     /// Rules without a cheap necessary signal: evaluated every time.

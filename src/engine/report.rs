@@ -9,7 +9,7 @@
 //!   rules (those without a typology) the same way;
 //! * the pack's thresholds turn the overall score into a level.
 
-use crate::assessment::{Assessment, Evidence, Lang, Match, TypologyScore, Warning};
+use crate::assessment::{Action, Assessment, Evidence, Lang, Match, TypologyScore, Warning};
 use crate::compile::condition::{Atom, Expr, TEXT_FIELDS};
 use crate::compile::program::{PatternTarget, Program, WarningText};
 use crate::compile::trigger::{flag_signal, observation_signal};
@@ -154,19 +154,22 @@ pub(crate) fn build<'e>(
         matches(program, op, facts, scratch, out);
         warnings(program, lang, scratch, out);
     }
-    if out.procedure.confirmation_missing {
-        out.warnings.push(Warning {
-            code: &program.confirm_message.code,
-            message: text_of(&program.confirm_message, lang),
-            rules: Vec::new(),
-        });
-    }
-    if !out.procedure.missing.is_empty() {
-        out.warnings.push(Warning {
-            code: &program.ask_message.code,
-            message: text_of(&program.ask_message, lang),
-            rules: Vec::new(),
-        });
+    // The procedure's own instruction: what to do now. Questions and the
+    // signature cannot cure escalate or stop, so those get their own words.
+    let mut instruct = |message: &'e WarningText| {
+        out.warnings.push(Warning { code: &message.code, message: text_of(message, lang), rules: Vec::new() });
+    };
+    match out.action {
+        Action::Stop => instruct(&program.stop_message),
+        Action::Escalate => instruct(&program.escalate_message),
+        _ => {
+            if out.procedure.confirmation_missing {
+                instruct(&program.confirm_message);
+            }
+            if !out.procedure.missing.is_empty() {
+                instruct(&program.ask_message);
+            }
+        }
     }
     scratch.typology_remaining = remaining;
 }
@@ -284,7 +287,7 @@ pub(crate) fn heap_bytes(program: &Program) -> usize {
         + 8 * program.always_rules.capacity()
         + std::mem::size_of_val(program.fx.as_slice())
         + program.normalizer.heap_bytes()
-        + [&program.ask_message, &program.confirm_message]
+        + [&program.ask_message, &program.confirm_message, &program.escalate_message, &program.stop_message]
             .iter()
             .map(|w| w.code.len() + w.zh.len() + w.en.len())
             .sum::<usize>();

@@ -92,6 +92,8 @@ pub(crate) struct ProcedureDef {
 pub(crate) struct ProcedureMessages {
     pub(crate) ask: Bilingual,
     pub(crate) confirm: Bilingual,
+    pub(crate) escalate: Bilingual,
+    pub(crate) stop: Bilingual,
 }
 
 #[derive(Debug, Deserialize)]

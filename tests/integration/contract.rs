@@ -130,7 +130,9 @@ fn assessments_serialize_to_the_contract_fields() {
     for key in ["required", "missing", "confirmation_required", "confirmation_missing"] {
         assert!(value["procedure"].get(key).is_some(), "procedure lacks `{key}`");
     }
-    assert!(value["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "W_SAFE_ACCOUNT"));
+    let codes: Vec<&str> = value["warnings"].as_array().unwrap().iter().map(|w| w["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"W_SAFE_ACCOUNT") && codes.contains(&"P_STOP"), "{codes:?}");
+    assert!(!codes.contains(&"P_ASK") && !codes.contains(&"P_CONFIRM"), "{codes:?}");
     assert!(value["rules_version"].as_str().unwrap().starts_with("tellerguard-default@"));
 }
 

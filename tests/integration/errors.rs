@@ -20,6 +20,8 @@ critical = "stop"
 [procedure.messages]
 ask = { zh = "问", en = "ask" }
 confirm = { zh = "签", en = "sign" }
+escalate = { zh = "报", en = "report" }
+stop = { zh = "停", en = "stop" }
 "#;
 
 const GOOD: &str = r#"[typology]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use tellerguard::{Action, Engine, Lang, Operation};
+use tellerguard::{Action, Assessment, Engine, Lang, Operation};
 
 use crate::{load_engine, LangArg};
 
@@ -52,18 +52,30 @@ struct LineError<'a> {
 }
 
 /// Assess one input line: `Ok(output)` or `Err(error output)`.
-fn process(engine: &Engine, lang: Lang, format: Format, number: usize, line: &str) -> Result<String, String> {
+fn process<'e>(
+    engine: &'e Engine,
+    lang: Lang,
+    format: Format,
+    number: usize,
+    line: &str,
+    assessment: &mut Assessment<'e>,
+) -> Result<String, String> {
     let parsed = if line.len() > MAX_LINE_BYTES {
         Err(format!("line is {} bytes, longer than the {MAX_LINE_BYTES}-byte limit", line.len()))
     } else {
-        Operation::from_json(line).map_err(|e| e.to_string())
+        // Plain serde_json first; only a line that fails pays for the
+        // error path of `from_json`, which names the field.
+        match serde_json::from_str::<Operation>(line) {
+            Ok(op) if op.validate().is_ok() => Ok(op),
+            _ => Operation::from_json(line).map_err(|e| e.to_string()),
+        }
     };
     match parsed {
         Ok(op) => {
-            let assessment = engine.assess_in(&op, lang);
+            engine.assess_into(&op, lang, assessment);
             Ok(match format {
                 Format::Json => assessment.to_json(),
-                Format::Text => crate::text::render(engine, &assessment, lang),
+                Format::Text => crate::text::render(engine, assessment, lang),
             })
         }
         Err(error) => {
@@ -181,7 +193,8 @@ fn assess_batch(
     batch: &[(usize, String)],
 ) -> Vec<Result<String, String>> {
     let run = |chunk: &[(usize, String)]| -> Vec<Result<String, String>> {
-        chunk.iter().map(|(n, line)| process(engine, lang, format, *n, line)).collect()
+        let mut assessment = Assessment::default();
+        chunk.iter().map(|(n, line)| process(engine, lang, format, *n, line, &mut assessment)).collect()
     };
     if jobs <= 1 || batch.len() < 64 {
         return run(batch);

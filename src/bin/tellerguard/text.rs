@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use tellerguard::{Assessment, Engine, Evidence, Lang, Question};
+use tellerguard::{Action, Assessment, Engine, Evidence, Lang, Question};
 
 fn prompt(q: Question, lang: Lang) -> &'static str {
     match (q, lang) {
@@ -49,13 +49,14 @@ pub(crate) fn render(engine: &Engine, a: &Assessment<'_>, lang: Lang) -> String 
     for w in &a.warnings {
         let _ = writeln!(s, "  ! {}: {}", w.code, w.message);
     }
+    let held = a.action >= Action::Escalate;
     if !a.procedure.missing.is_empty() {
-        let _ = writeln!(s, "  ask next:");
+        let _ = writeln!(s, "  {}", if held { "questions still open (for the report):" } else { "ask next:" });
         for q in &a.procedure.missing {
             let _ = writeln!(s, "    - {} ({})", prompt(*q, lang), q.as_str());
         }
     }
-    if a.procedure.confirmation_missing {
+    if a.procedure.confirmation_missing && !held {
         let _ = writeln!(s, "  signed risk confirmation: required, not yet signed");
     }
     s
