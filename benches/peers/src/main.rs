@@ -209,6 +209,8 @@ critical = "stop"
 [procedure.messages]
 ask = { zh = "问", en = "ask" }
 confirm = { zh = "签", en = "sign" }
+escalate = { zh = "上报", en = "escalate" }
+stop = { zh = "停止", en = "stop" }
 "#;
     let mut file = String::from("[phrases]\n");
     for (name, list) in sets {
