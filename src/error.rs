@@ -65,6 +65,13 @@ impl Diagnostic {
         self
     }
 
+    /// Attach a position already resolved to a line, a column and its source line.
+    pub(crate) fn at_line(mut self, file: &str, line: usize, column: usize, source_line: &str) -> Diagnostic {
+        self.location = Some(Location { file: file.to_string(), line, column });
+        self.source_line = Some(source_line.to_string());
+        self
+    }
+
     /// Attach a file without a position.
     pub(crate) fn in_file(mut self, file: &str) -> Diagnostic {
         self.location = Some(Location { file: file.to_string(), line: 1, column: 1 });
@@ -169,6 +176,36 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize, &str) {
     (line, column, source)
 }
 
+/// The byte offset at which each line of a text starts, so that many
+/// positions in one file resolve in logarithmic time each instead of
+/// rescanning the file from its start.
+#[derive(Clone, Debug)]
+pub(crate) struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub(crate) fn new(text: &str) -> LineStarts {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineStarts(starts)
+    }
+
+    /// As [`line_col`], for the text this table was built from.
+    pub(crate) fn line_col<'t>(&self, text: &'t str, offset: usize) -> (usize, usize, &'t str) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // Lines starting at or before `offset`: at least the first.
+        let line = self.0.partition_point(|&start| start <= offset).max(1);
+        let line_start = self.0.get(line - 1).copied().unwrap_or(0).min(offset);
+        let column = text.get(line_start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let line_end = text.get(offset..).and_then(|s| s.find('\n')).map_or(text.len(), |i| offset + i);
+        let source = text.get(line_start..line_end).unwrap_or("").trim_end_matches('\r');
+        (line, column, source)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +215,17 @@ mod tests {
         let text = "a = 1\nbé = \"x\"\n";
         let (line, col, src) = line_col(text, text.find('"').unwrap());
         assert_eq!((line, col, src), (2, 6, "bé = \"x\""));
+    }
+
+    #[test]
+    fn line_table_agrees_with_scanning() {
+        let text = "a = 1\r\nbé = \"x\"\n\nlast 字 line";
+        let table = LineStarts::new(text);
+        for offset in 0..text.len() + 3 {
+            assert_eq!(table.line_col(text, offset), line_col(text, offset), "{offset}");
+        }
+        let empty = LineStarts::new("");
+        assert_eq!(empty.line_col("", 5), line_col("", 5));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use toml::Spanned;
 
 use crate::assessment::Action;
-use crate::error::{Diagnostic, Error, ErrorKind, Location};
+use crate::error::{Diagnostic, Error, ErrorKind, LineStarts, Location};
 use crate::operation::Question;
 use crate::pack::syntax::{Bilingual, PackFile, RuleFile};
 use crate::pack::{PackSource, PACK_FILE};
@@ -53,15 +53,27 @@ struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
     diags: &'a mut Vec<Diagnostic>,
+    /// Where each line of `text` starts, built once per file.
+    lines: &'a LineStarts,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(file: &'a str, text: &'a str, lines: &'a LineStarts, diags: &'a mut Vec<Diagnostic>) -> Ctx<'a> {
+        Ctx { file, text, diags, lines }
+    }
+
+    fn lines(&self) -> &LineStarts {
+        self.lines
+    }
+
     fn error(&mut self, kind: ErrorKind, offset: usize, message: impl Into<String>) {
-        self.diags.push(Diagnostic::new(kind, message).at(self.file, self.text, offset));
+        let (line, column, source) = self.lines().line_col(self.text, offset);
+        let diagnostic = Diagnostic::new(kind, message).at_line(self.file, line, column, source);
+        self.diags.push(diagnostic);
     }
 
     fn location(&self, offset: usize) -> Location {
-        let (line, column, _) = crate::error::line_col(self.text, offset);
+        let (line, column, _) = self.lines().line_col(self.text, offset);
         Location { file: self.file.to_string(), line, column }
     }
 
@@ -162,16 +174,17 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     };
 
     // Every other file, in name order.
-    let mut files: Vec<(&str, &str, RuleFile)> = Vec::new();
+    let mut files: Vec<(&str, &str, RuleFile, LineStarts)> = Vec::new();
     for name in source.file_names().filter(|n| *n != PACK_FILE) {
         let text = source.file(name).unwrap_or("");
         match toml::from_str::<RuleFile>(text) {
-            Ok(f) => files.push((name, text, f)),
+            Ok(f) => files.push((name, text, f, LineStarts::new(text))),
             Err(e) => diags.push(toml_error(name, text, &e)),
         }
     }
 
-    let mut pctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+    let pack_lines = LineStarts::new(pack_text);
+    let mut pctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
     let normalizer = build_normalizer(&mut pctx, &pack);
     let level_floors = levels(&mut pctx, &pack);
     let level_actions =
@@ -194,9 +207,9 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     // Typologies.
     let mut typologies: Vec<TypologyInfo> = Vec::new();
     let mut typology_at: HashMap<String, Location> = HashMap::new();
-    for (name, text, file) in &files {
+    for (name, text, file, lines) in &files {
         let Some(t) = &file.typology else { continue };
-        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+        let mut ctx = Ctx::new(name, text, lines, &mut diags);
         let id = t.id.get_ref();
         if !valid_name(id) || id.contains('.') {
             ctx.error(
@@ -229,8 +242,8 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let mut patterns = PatternTable::default();
     let mut regexes: Vec<CompiledRegex> = Vec::new();
     let mut phrase_count = 0usize;
-    for (name, text, file) in &files {
-        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+    for (name, text, file, lines) in &files {
+        let mut ctx = Ctx::new(name, text, lines, &mut diags);
         for (set_name, phrases) in &file.phrases {
             let Some(set) = declare_set(&mut ctx, set_name, phrases.span().start, &mut set_names, &mut set_at) else {
                 continue;
@@ -277,7 +290,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         }
     }
     for negator in &pack.normalize.negators {
-        let mut ctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
         if let Some(dense) = dense_phrase(&mut ctx, &normalizer, negator, limits) {
             if let Some(target) = patterns.slot(dense) {
                 target.negator = true;
@@ -285,7 +298,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         }
     }
     for marker in &pack.normalize.disclaimers {
-        let mut ctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
         if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker, limits) {
             if let Some(target) = patterns.slot(dense) {
                 target.disclaimer = true;
@@ -303,8 +316,8 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     // Warnings.
     let mut warnings: Vec<WarningText> = Vec::new();
     let mut warning_at: HashMap<String, Location> = HashMap::new();
-    for (name, text, file) in &files {
-        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+    for (name, text, file, lines) in &files {
+        let mut ctx = Ctx::new(name, text, lines, &mut diags);
         for (code, def) in &file.warnings {
             if let Some(first) = warning_at.get(code) {
                 ctx.error(
@@ -337,8 +350,8 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     // Rules.
     let mut rules: Vec<CompiledRule> = Vec::new();
     let mut rule_at: HashMap<String, Location> = HashMap::new();
-    for (name, text, file) in &files {
-        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+    for (name, text, file, lines) in &files {
+        let mut ctx = Ctx::new(name, text, lines, &mut diags);
         let file_typology = file.typology.as_ref().and_then(|t| typology_index(t.id.get_ref()));
         for def in &file.rule {
             let id = def.id.get_ref();
@@ -429,7 +442,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     // Procedure tiers.
     let mut tiers = Vec::new();
     {
-        let mut ctx = Ctx { file: PACK_FILE, text: pack_text, diags: &mut diags };
+        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for def in &pack.procedure.tier {
             if seen.insert(def.id.get_ref(), def.id.span().start).is_some() {
@@ -450,8 +463,8 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let rule_ids: Vec<&str> = rules.iter().map(|r| &*r.id).collect();
     let typology_ids: Vec<&str> = typologies.iter().map(|t| &*t.id).collect();
     let mut test_cases = Vec::new();
-    for (name, text, file) in &files {
-        let mut ctx = Ctx { file: name, text, diags: &mut diags };
+    for (name, text, file, lines) in &files {
+        let mut ctx = Ctx::new(name, text, lines, &mut diags);
         let typology = file.typology.as_ref().map(|t| t.id.get_ref().as_str());
         for def in &file.case {
             if let Some(case) = cases::compile_case(&mut ctx, def, typology, &rule_ids, &typology_ids) {
