@@ -51,9 +51,30 @@ pub(crate) struct Features {
 
 const SCALE: i128 = 10_000;
 
+/// `numerator / denominator` scaled by 10^4 and truncated, exactly as
+/// `scaled(numerator / denominator)` with `Decimal` division.
 fn ratio(numerator: Decimal, denominator: Option<Decimal>) -> Option<i128> {
     let d = denominator.filter(|d| *d > Decimal::ZERO)?;
-    numerator.checked_div(d).map(scaled)
+    integer_ratio(numerator, d).or_else(|| numerator.checked_div(d).map(scaled))
+}
+
+/// The common case in integers: both values carry at most 4 decimals (so
+/// `scaled` is exact), the denominator is below 10^11 and the quotient below
+/// 10^8. `Decimal` division then keeps at least 20 decimals, an error under
+/// 10^-20, while a quotient that is not a multiple of 10^-4 lies at least
+/// 10^-4 / (denominator × 10^4) > 10^-19 from the next one: truncating
+/// either gives the same result.
+fn integer_ratio(numerator: Decimal, denominator: Decimal) -> Option<i128> {
+    if numerator.scale() > 4 || denominator.scale() > 4 {
+        return None;
+    }
+    let (n, d) = (scaled(numerator), scaled(denominator));
+    const MAX_DENOMINATOR: i128 = 100_000_000_000 * SCALE;
+    const MAX_QUOTIENT: i128 = 100_000_000;
+    if n < 0 || d <= 0 || d >= MAX_DENOMINATOR || n >= d.saturating_mul(MAX_QUOTIENT) {
+        return None;
+    }
+    n.checked_mul(SCALE).and_then(|n| n.checked_div(d))
 }
 
 impl Features {
@@ -191,6 +212,53 @@ impl Features {
 #[cfg(test)]
 mod tests {
     use super::Tri;
+
+    #[test]
+    fn integer_ratios_equal_decimal_division() {
+        use rust_decimal::Decimal;
+        let decimal = |n: Decimal, d: Decimal| n.checked_div(d).map(crate::compile::condition::scaled);
+        let mut checked = 0;
+        let denominators = [1i64, 3, 7, 9, 11, 13, 97, 3_333, 7_777, 99_999, 123_457, 999_999_937, 99_999_999_977];
+        for &dm in &denominators {
+            for ds in 0..=4u32 {
+                let d = Decimal::new(dm, ds);
+                for k in [0i64, 1, 2, 3, 9, 10, 17, 99_999, 1_000_000, 99_999_999] {
+                    for delta in [-2i64, -1, 0, 1, 2] {
+                        for ns in 0..=4u32 {
+                            // Around k × d, where truncation is most fragile.
+                            let Some(nm) =
+                                (dm as i128 * k as i128 * 10i128.pow(ns) / 10i128.pow(ds)).checked_add(delta as i128)
+                            else {
+                                continue;
+                            };
+                            let Ok(nm) = i64::try_from(nm) else { continue };
+                            if nm < 0 {
+                                continue;
+                            }
+                            let n = Decimal::new(nm, ns);
+                            if let Some(fast) = super::integer_ratio(n, d) {
+                                assert_eq!(Some(fast), decimal(n, d), "{n} / {d}");
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 5_000, "{checked}");
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = Decimal::new((x % 10_000_000_000_000) as i64, (x >> 60) as u32 % 5);
+            let d = Decimal::new(((x >> 20) % 1_000_000_000) as i64 + 1, (x >> 56) as u32 % 5);
+            if let Some(fast) = super::integer_ratio(n, d) {
+                assert_eq!(Some(fast), decimal(n, d), "{n} / {d}");
+            }
+        }
+        assert_eq!(super::integer_ratio(Decimal::new(1, 5), Decimal::ONE), None);
+    }
 
     #[test]
     fn not_keeps_unknown() {
