@@ -14,19 +14,17 @@
 //!    symbols, emoji, zero-width characters) is dropped, so `安 全 账 户`,
 //!    `安.全.账.户` and `安\u{200b}全账户` all read `安全账户`.
 //!
-//! Each byte of the dense text remembers the span of the original character
+//! Each character of the dense text remembers the span of the original character
 //! it came from, so evidence quotes the original text, and whether a
 //! separator was dropped just before it, so English phrases can require word
 //! boundaries ("unsafe account" does not contain "safe account").
 
-/// One entry per byte of the dense text.
+/// One entry per character of the dense text.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Origin {
     /// Byte span of the original character.
     pub(crate) start: u32,
     pub(crate) end: u32,
-    /// Index of the dense character this byte belongs to.
-    pub(crate) char_index: u32,
     /// A separator (or the field start) precedes this dense character.
     pub(crate) boundary_before: bool,
     /// How many clause breaks (，。；！？、 , ; ! ? and line ends) precede it.
@@ -63,48 +61,47 @@ impl Dense {
 
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
-        let entry = Origin {
+        self.origin.push(Origin {
             start: start as u32,
             end: end as u32,
-            char_index: self.chars,
             boundary_before: self.pending_boundary,
             clause: self.clause,
-        };
+        });
         self.text.push(c);
-        for _ in 0..c.len_utf8() {
-            self.origin.push(entry);
-        }
         self.chars += 1;
         self.pending_boundary = false;
     }
 
-    /// Whether a word may start at dense byte `at`: the field starts there,
-    /// a separator was dropped just before it, or the previous character is
-    /// not an ASCII letter or digit.
-    pub(crate) fn starts_word(&self, at: usize) -> bool {
+    /// The dense character index of dense byte `at` (a character boundary):
+    /// the number of characters before it.
+    pub(crate) fn char_index(&self, at: usize) -> usize {
+        self.text.as_bytes().get(..at).map_or(self.chars as usize, |bytes| {
+            bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+        })
+    }
+
+    /// Whether a word may start at dense byte `at` (character `ci`): the
+    /// field starts there, the previous character is not an ASCII letter or
+    /// digit, or a separator was dropped just before it.
+    pub(crate) fn starts_word(&self, at: usize, ci: usize) -> bool {
         at == 0
-            || self.origin.get(at).is_some_and(|o| o.boundary_before)
             || !self.text.as_bytes().get(at - 1).is_some_and(u8::is_ascii_alphanumeric)
+            || self.origin.get(ci).is_some_and(|o| o.boundary_before)
     }
 
-    /// Whether a word may end just before dense byte `end`.
-    pub(crate) fn ends_word(&self, end: usize) -> bool {
+    /// Whether a word may end just before dense byte `end` (character `ci`).
+    pub(crate) fn ends_word(&self, end: usize, ci: usize) -> bool {
         end >= self.text.len()
-            || self.origin.get(end).is_some_and(|o| o.boundary_before)
             || !self.text.as_bytes().get(end).is_some_and(u8::is_ascii_alphanumeric)
+            || self.origin.get(ci).is_some_and(|o| o.boundary_before)
     }
 
-    /// The clause number of the dense character at byte `at`.
-    pub(crate) fn clause(&self, at: usize) -> u16 {
-        self.origin.get(at).map_or(self.clause, |o| o.clause)
+    /// The clause number of dense character `ci`.
+    pub(crate) fn clause(&self, ci: usize) -> u16 {
+        self.origin.get(ci).map_or(self.clause, |o| o.clause)
     }
 
-    /// The dense character index at byte `at`.
-    pub(crate) fn char_index(&self, at: usize) -> u32 {
-        self.origin.get(at).map_or(self.chars, |o| o.char_index)
-    }
-
-    /// The byte span in the original text of dense bytes `start..end`.
+    /// The byte span in the original text of dense characters `start..end`.
     pub(crate) fn original_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
         let first = self.origin.get(start)?;
         let last = self.origin.get(end.checked_sub(1)?)?;
@@ -279,7 +276,9 @@ mod tests {
         let src = "请转 安 全 帐 户!";
         n.normalize_into(src, &mut d);
         let at = d.text.find("安全账户").unwrap();
-        let (s, e) = d.original_span(at, at + "安全账户".len()).unwrap();
+        let (first, last) = (d.char_index(at), d.char_index(at + "安全账户".len()));
+        assert_eq!((first, last), (2, 6));
+        let (s, e) = d.original_span(first, last).unwrap();
         assert_eq!(&src[s..e], "安 全 帐 户");
     }
 
@@ -288,27 +287,27 @@ mod tests {
         let n = normalizer();
         let mut d = Dense::default();
         n.normalize_into("派来的人, 事后退还", &mut d);
-        let at = d.text.find("人事").unwrap();
-        assert_ne!(d.clause(at), d.clause(at + "人".len()));
+        let at = d.char_index(d.text.find("人事").unwrap());
+        assert_ne!(d.clause(at), d.clause(at + 1));
         n.normalize_into("安.全.账.户", &mut d);
-        assert_eq!(d.clause(0), d.clause(d.text.len() - 1));
+        assert_eq!(d.clause(0), d.clause(3));
     }
 
     #[test]
     fn word_boundaries_are_remembered() {
         let n = normalizer();
         let mut d = Dense::default();
+        let word_at = |d: &Dense, at: usize| d.starts_word(at, d.char_index(at));
+        let word_ends = |d: &Dense, end: usize| d.ends_word(end, d.char_index(end));
         n.normalize_into("unsafe account", &mut d);
-        let at = d.text.find("safeaccount").unwrap();
-        assert!(!d.starts_word(at));
+        assert!(!word_at(&d, d.text.find("safeaccount").unwrap()));
         n.normalize_into("a safe account", &mut d);
-        let at = d.text.find("safeaccount").unwrap();
-        assert!(d.starts_word(at));
-        assert!(d.ends_word(d.text.len()));
+        assert!(word_at(&d, d.text.find("safeaccount").unwrap()));
+        assert!(word_ends(&d, d.text.len()));
         n.normalize_into("safe accounts", &mut d);
-        assert!(!d.ends_word("safeaccount".len()));
+        assert!(!word_ends(&d, "safeaccount".len()));
         n.normalize_into("转入safe account。", &mut d);
         let at = d.text.find("safe").unwrap();
-        assert!(d.starts_word(at) && d.ends_word(d.text.len()));
+        assert!(word_at(&d, at) && word_ends(&d, d.text.len()));
     }
 }

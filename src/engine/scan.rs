@@ -86,30 +86,33 @@ impl Scratch {
         program.normalizer.normalize_into(text, &mut dense);
         self.pending_regexes.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.text.is_empty()) {
-            let mut negator_end: Option<u32> = None;
+            let mut negator_end: Option<usize> = None;
             let mut disclaimer_clause: Option<u16> = None;
+            let window = program.negation_window as usize;
             for m in automaton.find_overlapping_iter(dense.text.as_str()) {
                 let Some(target) = program.targets.get(m.pattern().as_usize()) else { continue };
-                if (target.word_start && !dense.starts_word(m.start()))
-                    || (target.word_end && !dense.ends_word(m.end()))
+                // Character indexes of the match: [start_char, end_char).
+                let start_char = dense.char_index(m.start());
+                let end_char = dense.char_index(m.end());
+                if (target.word_start && !dense.starts_word(m.start(), start_char))
+                    || (target.word_end && !dense.ends_word(m.end(), end_char))
                 {
                     continue;
                 }
+                let clause = dense.clause(start_char);
                 // A Chinese phrase never spans two clauses: "派来的人, 事后退还" holds
                 // no 人事. (English phrases may: "in a meeting, can't talk".)
-                if !target.word_start && m.end() > m.start() && dense.clause(m.start()) != dense.clause(m.end() - 1) {
+                if !target.word_start && end_char > start_char && clause != dense.clause(end_char - 1) {
                     continue;
                 }
-                let start_char = dense.char_index(m.start());
-                let end_char = dense.char_index(m.end());
                 if target.negator {
                     negator_end = Some(negator_end.map_or(end_char, |e| e.max(end_char)));
                 }
                 if target.disclaimer {
-                    disclaimer_clause = Some(dense.clause(m.start()));
+                    disclaimer_clause = Some(clause);
                 }
-                let negated = disclaimer_clause == Some(dense.clause(m.start()))
-                    || negator_end.is_some_and(|end| start_char >= end && start_char - end <= program.negation_window);
+                let negated = disclaimer_clause == Some(clause)
+                    || negator_end.is_some_and(|end| start_char >= end && start_char - end <= window);
                 if negated {
                     // A list of quoted phrases ("谨防安全账户、资金清查") stays negated.
                     if !target.negator && !target.disclaimer {
@@ -120,7 +123,7 @@ impl Scratch {
                 if target.sets.is_empty() && target.regexes.is_empty() {
                     continue;
                 }
-                let Some((start, end)) = dense.original_span(m.start(), m.end()) else { continue };
+                let Some((start, end)) = dense.original_span(start_char, end_char) else { continue };
                 for &set in &target.sets {
                     self.mark(field, set, start as u32, end as u32);
                 }
@@ -136,7 +139,8 @@ impl Scratch {
                 continue;
             }
             if let Some(m) = compiled.regex.find(&dense.text) {
-                if let Some((start, end)) = dense.original_span(m.start(), m.end()) {
+                let (first, last) = (dense.char_index(m.start()), dense.char_index(m.end()));
+                if let Some((start, end)) = dense.original_span(first, last) {
                     self.mark(field, compiled.set, start as u32, end as u32);
                 }
             }
