@@ -107,7 +107,7 @@ impl Features {
             c.amount_last_24h.map(scaled),
             ratio(amount, c.usual_amount),
             c.amount_last_24h.and_then(|a| ratio(a, c.usual_amount)),
-            op.requested_at.as_deref().and_then(crate::timestamp::local_hour).map(|h| units(u32::from(h))),
+            op.requested_at.as_deref().and_then(crate::timestamp::hour_of_valid).map(|h| units(u32::from(h))),
             Some(units(observations.count_ones())),
             None,
             None,
