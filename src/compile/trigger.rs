@@ -3,16 +3,31 @@
 //!
 //! A *signal* is a fact computed once per operation: a phrase set matched in
 //! some field, an observation was recorded, a yes/no field is true, or it is
-//! false. For each rule the compiler finds a set of signals of which at
+//! false, or the kind, channel or payee kind has a given value. For each rule the compiler finds a set of signals of which at
 //! least one must be present for the condition to be true (a necessary
 //! condition). The engine then evaluates only the rules triggered by the
 //! signals present, plus the few rules for which no such set exists.
 
-use crate::compile::condition::{Atom, Expr, FLAG_FIELDS};
+use crate::compile::condition::{Atom, EnumField, Expr, FLAG_FIELDS};
 use crate::operation::Observation;
 
-/// Signals after the phrase sets: observations, then flags true, then flags false.
-pub(crate) const FIXED_SIGNALS: usize = Observation::ALL.len() + 2 * FLAG_FIELDS;
+/// Values of `kind`, `channel` and `payee.kind`, each a signal.
+pub(crate) const ENUM_SIGNALS: usize = 3 + 4 + 3;
+
+/// Signals after the phrase sets: observations, flags true, flags false,
+/// then the enum values.
+pub(crate) const FIXED_SIGNALS: usize = Observation::ALL.len() + 2 * FLAG_FIELDS + ENUM_SIGNALS;
+
+/// The signal of value `bit` of an enum field (`None` for `level`).
+pub(crate) fn enum_signal(sets: usize, field: EnumField, bit: u32) -> Option<usize> {
+    let base = sets + Observation::ALL.len() + 2 * FLAG_FIELDS;
+    match field {
+        EnumField::Kind => Some(base + bit as usize),
+        EnumField::Channel => Some(base + 3 + bit as usize),
+        EnumField::PayeeKind => Some(base + 7 + bit as usize),
+        EnumField::Level => None,
+    }
+}
 
 pub(crate) fn observation_signal(sets: usize, o: Observation) -> usize {
     sets + o as usize
@@ -67,6 +82,13 @@ fn atom_signal(atom: &Atom, sets: usize) -> Option<Necessary> {
             signals: vec![flag_signal(sets, *field as usize, *want)],
         }),
         Atom::Const(false) => Some(Necessary { cost: 0, signals: Vec::new() }),
+        Atom::Enum { field, mask } => {
+            let signals: Option<Vec<usize>> =
+                (0..8).filter(|b| mask & (1 << b) != 0).map(|b| enum_signal(sets, *field, b)).collect();
+            let signals = signals?;
+            // One value is fairly selective; several are usually present.
+            Some(Necessary { cost: if signals.len() == 1 { 4 } else { 6 }, signals })
+        }
         _ => None,
     }
 }

@@ -157,6 +157,12 @@ impl Features {
         }
     }
 
+    /// The value bits of `kind`, `channel` and `payee.kind`.
+    pub(crate) fn enum_bits(&self) -> [(crate::compile::condition::EnumField, u8); 3] {
+        use crate::compile::condition::EnumField;
+        [(EnumField::Kind, self.kind), (EnumField::Channel, self.channel), (EnumField::PayeeKind, self.payee_kind)]
+    }
+
     /// Record the outcome, which procedure tiers may read.
     pub(crate) fn set_outcome(&mut self, score: u8, typology_score: u8, fired: usize, level: Level) {
         if let Some(slot) = self.num.get_mut(NumField::TypologyScore as usize) {

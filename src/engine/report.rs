@@ -12,7 +12,7 @@
 use crate::assessment::{Action, Assessment, Evidence, Lang, Match, TypologyScore, Warning};
 use crate::compile::condition::{Atom, Expr, TEXT_FIELDS};
 use crate::compile::program::{PatternTarget, Program, WarningText};
-use crate::compile::trigger::{flag_signal, observation_signal};
+use crate::compile::trigger::{enum_signal, flag_signal, observation_signal};
 use crate::engine::eval::{eval, supporting_atoms};
 use crate::engine::features::{Features, Tri};
 use crate::engine::scan::{field_texts, Scratch};
@@ -49,6 +49,11 @@ pub(crate) fn evaluate_rules(program: &Program, facts: &Features, scratch: &mut 
     for (field, value) in facts.flags.iter().enumerate() {
         if let Some(v) = value {
             set_bit(&mut signals, flag_signal(sets, field, *v));
+        }
+    }
+    for (field, bits) in facts.enum_bits() {
+        if let Some(signal) = enum_signal(sets, field, bits.trailing_zeros()) {
+            set_bit(&mut signals, signal);
         }
     }
     let mut candidates = std::mem::take(&mut scratch.candidates);
