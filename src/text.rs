@@ -27,7 +27,7 @@ pub(crate) struct Origin {
     pub(crate) end: u32,
     /// A separator (or the field start) precedes this dense character.
     pub(crate) boundary_before: bool,
-    /// How many clause breaks (，。；！？、 , ; ! ? and line ends) precede it.
+    /// How many clause breaks (，。；！？ , ; ! ? and line ends) precede it.
     pub(crate) clause: u16,
 }
 
@@ -54,7 +54,8 @@ impl Dense {
         self.pending_boundary = true;
         // Not '.': dots split characters to dodge filters (安.全.账.户) and
         // sit inside amounts.
-        if matches!(c, ',' | ';' | '!' | '?' | '\n' | '\r' | '。' | '、' | '；' | '！' | '？' | '，') {
+        // Nor '、', which enumerates inside a clause (a quoted list of warnings).
+        if matches!(c, ',' | ';' | '!' | '?' | '\n' | '\r' | '。' | '；' | '！' | '？' | '，') {
             self.clause = self.clause.saturating_add(1);
         }
     }
@@ -75,9 +76,10 @@ impl Dense {
     /// The dense character index of dense byte `at` (a character boundary):
     /// the number of characters before it.
     pub(crate) fn char_index(&self, at: usize) -> usize {
-        self.text.as_bytes().get(..at).map_or(self.chars as usize, |bytes| {
-            bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
-        })
+        self.text
+            .as_bytes()
+            .get(..at)
+            .map_or(self.chars as usize, |bytes| bytes.iter().filter(|&&b| (b as i8) >= -0x40).count())
     }
 
     /// Whether a word may start at dense byte `at` (character `ci`): the
