@@ -297,6 +297,14 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             }
         }
     }
+    for marker in &pack.normalize.post_negators {
+        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker, limits) {
+            if let Some(target) = patterns.slot(dense) {
+                target.post_negator = true;
+            }
+        }
+    }
     for marker in &pack.normalize.disclaimers {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
         if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker, limits) {

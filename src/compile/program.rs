@@ -23,6 +23,8 @@ pub(crate) struct PatternTarget {
     pub(crate) negator: bool,
     /// The phrase marks a teller's note: the rest of its clause is quoted.
     pub(crate) disclaimer: bool,
+    /// The phrase names what precedes it as a scam (`诈骗`, "scam").
+    pub(crate) post_negator: bool,
     /// The phrase starts / ends with an ASCII letter or digit, so it needs a
     /// word boundary there.
     pub(crate) word_start: bool,

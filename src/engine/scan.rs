@@ -17,6 +17,9 @@ pub(crate) struct Hit {
     pub(crate) end: u32,
 }
 
+/// How many characters may separate a phrase from a post-negator after it.
+const POST_NEGATION_WINDOW: usize = 1;
+
 /// Reusable buffers for one assessment at a time.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
@@ -25,6 +28,12 @@ pub(crate) struct Scratch {
     set_fields: Vec<u8>,
     pub(crate) hits: Vec<Hit>,
     pending_regexes: Vec<u32>,
+    /// Phrase hits of the field being scanned, kept until the scan shows
+    /// whether a post-negator ("诈骗", "scam") follows them:
+    /// (pattern, end character, original byte span).
+    pending_hits: Vec<(u32, usize, u32, u32)>,
+    /// Where post-negators start in the field being scanned (characters).
+    post_negators: Vec<usize>,
     pub(crate) signals: Vec<u64>,
     pub(crate) candidates: Vec<u64>,
     pub(crate) fired: Vec<u32>,
@@ -85,6 +94,8 @@ impl Scratch {
         let mut dense = std::mem::take(&mut self.dense);
         program.normalizer.normalize_into(text, &mut dense);
         self.pending_regexes.clear();
+        self.pending_hits.clear();
+        self.post_negators.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.text.is_empty()) {
             let mut negator_end: Option<usize> = None;
             let mut disclaimer_clause: Option<u16> = None;
@@ -111,6 +122,9 @@ impl Scratch {
                 if target.disclaimer {
                     disclaimer_clause = Some(clause);
                 }
+                if target.post_negator {
+                    self.post_negators.push(start_char);
+                }
                 let negated = disclaimer_clause == Some(clause)
                     || negator_end.is_some_and(|end| start_char >= end && start_char - end <= window);
                 if negated {
@@ -124,8 +138,8 @@ impl Scratch {
                     continue;
                 }
                 let Some((start, end)) = dense.original_span(start_char, end_char) else { continue };
-                for &set in &target.sets {
-                    self.mark(field, set, start as u32, end as u32);
+                if !target.sets.is_empty() {
+                    self.pending_hits.push((m.pattern().as_u32(), end_char, start as u32, end as u32));
                 }
                 for &r in &target.regexes {
                     if !self.pending_regexes.contains(&r) {
@@ -134,6 +148,20 @@ impl Scratch {
                 }
             }
         }
+        // A phrase named as a scam right after it ("安全账户诈骗", "safe account
+        // scam warning") is quoted, not requested.
+        let pending = std::mem::take(&mut self.pending_hits);
+        for &(pattern, end_char, start, end) in &pending {
+            if self.post_negators.iter().any(|&s| s >= end_char && s - end_char <= POST_NEGATION_WINDOW) {
+                continue;
+            }
+            if let Some(target) = program.targets.get(pattern as usize) {
+                for &set in &target.sets {
+                    self.mark(field, set, start, end);
+                }
+            }
+        }
+        self.pending_hits = pending;
         for (index, compiled) in program.regexes.iter().enumerate() {
             if !compiled.always && !self.pending_regexes.contains(&(index as u32)) {
                 continue;

@@ -74,6 +74,10 @@ pub(crate) struct Normalize {
     /// same clause quotes a warning, it is not a request.
     #[serde(default)]
     pub(crate) disclaimers: Vec<Spanned<String>>,
+    /// Words that, right after a phrase, show it is named as a scam, not
+    /// requested (`安全账户诈骗`, "safe account scam warning").
+    #[serde(default)]
+    pub(crate) post_negators: Vec<Spanned<String>>,
     /// How many characters may separate a negator from the phrase.
     #[serde(default)]
     pub(crate) negation_window: Option<Spanned<i64>>,
