@@ -107,10 +107,7 @@ fn id_of(line: &str) -> Option<String> {
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     let engine = match load_engine(args.rules.as_ref()) {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let reader: Box<dyn BufRead> = match args.input.as_ref().filter(|p| p.as_os_str() != "-") {
         Some(path) => match File::open(path) {

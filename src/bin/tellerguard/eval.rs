@@ -23,10 +23,7 @@ pub(crate) struct EvalArgs {
 pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let engine = match load_engine(args.rules.as_ref()) {
         Ok(e) => e,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let mut cases = Vec::new();
     for path in &args.files {

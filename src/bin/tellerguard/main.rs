@@ -66,9 +66,12 @@ fn load_source(rules: Option<&PathBuf>) -> Result<PackSource, String> {
     }
 }
 
-fn load_engine(rules: Option<&PathBuf>) -> Result<Engine, String> {
-    let source = load_source(rules)?;
-    Engine::new(&source).map_err(|e| e.to_string())
+/// Compile the pack, or print why it cannot be and give the exit status 2.
+fn load_engine(rules: Option<&PathBuf>) -> Result<Engine, ExitCode> {
+    load_source(rules).and_then(|source| Engine::new(&source).map_err(|e| e.to_string())).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(2)
+    })
 }
 
 fn main() -> ExitCode {
