@@ -97,7 +97,10 @@ impl Scratch {
         self.pending_hits.clear();
         self.post_negators.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.text.is_empty()) {
-            let mut negator_end: Option<usize> = None;
+            // The negated scope: phrases starting in [from, to + window] are
+            // negated; `from` is where the negator ended, `to` grows as a
+            // quoted list of phrases continues.
+            let mut negated_scope: Option<(usize, usize)> = None;
             let mut disclaimer_clause: Option<u16> = None;
             let window = program.negation_window as usize;
             for m in automaton.find_overlapping_iter(dense.text.as_str()) {
@@ -117,7 +120,11 @@ impl Scratch {
                     continue;
                 }
                 if target.negator {
-                    negator_end = Some(negator_end.map_or(end_char, |e| e.max(end_char)));
+                    negated_scope = match negated_scope {
+                        // A negator inside an open scope extends it.
+                        Some((from, to)) if start_char <= to + window => Some((from, to.max(end_char))),
+                        _ => Some((end_char, end_char)),
+                    };
                 }
                 if target.disclaimer {
                     disclaimer_clause = Some(clause);
@@ -126,11 +133,12 @@ impl Scratch {
                     self.post_negators.push(start_char);
                 }
                 let negated = disclaimer_clause == Some(clause)
-                    || negator_end.is_some_and(|end| start_char >= end && start_char - end <= window);
+                    || negated_scope.is_some_and(|(from, to)| start_char >= from && start_char <= to + window);
                 if negated {
-                    // A list of quoted phrases ("谨防安全账户、资金清查") stays negated.
-                    if !target.negator && !target.disclaimer {
-                        negator_end = Some(negator_end.map_or(end_char, |e| e.max(end_char)));
+                    // A list of quoted phrases ("谨防安全账户、资金清查") stays negated,
+                    // and so does a longer phrase overlapping a negated shorter one.
+                    if let (Some((from, to)), false) = (negated_scope, target.negator || target.disclaimer) {
+                        negated_scope = Some((from, to.max(end_char)));
                     }
                     continue;
                 }
