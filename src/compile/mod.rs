@@ -495,6 +495,15 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     };
     let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
     let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len());
+    let tier_signals = tiers
+        .iter()
+        .map(|t| {
+            trigger::necessary_signals(&t.expr, set_names.len())
+                .map(|signals| signals.into_iter().map(|s| s as u32).collect())
+        })
+        .collect();
+    let scan_fields =
+        rules.iter().map(|r| &r.expr).chain(tiers.iter().map(|t| &t.expr)).fold(0, |m, e| m | trigger::text_fields(e));
     let messages = &pack.procedure.messages;
     let version =
         format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), source.content_hash());
@@ -517,6 +526,8 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             stop_message: warning_text("P_STOP", &messages.stop),
             signal_rules,
             always_rules,
+            tier_signals,
+            scan_fields,
             level_floors,
             level_actions,
             fx,

@@ -102,6 +102,12 @@ pub(crate) struct Program {
     pub(crate) signal_rules: Vec<Vec<u32>>,
     /// Rules without a cheap necessary signal: evaluated every time.
     pub(crate) always_rules: Vec<u64>,
+    /// Per procedure tier, the signals of which one must be present for it
+    /// to hold (`None`: evaluated every time).
+    pub(crate) tier_signals: Vec<Option<Box<[u32]>>>,
+    /// The text fields some condition reads (bit per `TEXT_FIELDS` entry):
+    /// the others are never normalized or scanned.
+    pub(crate) scan_fields: u8,
     /// Lowest score of `low`, `medium`, `high`, `critical`.
     pub(crate) level_floors: [u8; 4],
     /// What `low`, `medium`, `high`, `critical` demand.

@@ -99,6 +99,16 @@ pub(crate) fn necessary_signals(expr: &Expr, sets: usize) -> Option<Vec<usize>> 
     necessary(expr, sets).map(|n| n.signals)
 }
 
+/// The union of the text fields read by `expr` (bit per `TEXT_FIELDS` entry).
+pub(crate) fn text_fields(expr: &Expr) -> u8 {
+    match expr {
+        Expr::Atom { atom: Atom::Text { fields, .. }, .. } => *fields,
+        Expr::Atom { .. } => 0,
+        Expr::Not { inner, .. } => text_fields(inner),
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().fold(0, |m, p| m | text_fields(p)),
+    }
+}
+
 /// Build the signal → rules index and the bitset of always-evaluated rules.
 pub(crate) fn index(exprs: &[&Expr], sets: usize) -> (Vec<Vec<u32>>, Vec<u64>) {
     let mut signal_rules = vec![Vec::new(); sets + FIXED_SIGNALS];

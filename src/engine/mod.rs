@@ -11,7 +11,6 @@ use std::sync::Arc;
 use once_cell::sync::Lazy;
 
 use crate::assessment::{Assessment, Lang};
-use crate::compile::condition::{Atom, Expr};
 use crate::compile::program::Program;
 use crate::compile::{self, Compiled, Limits, TestCase};
 use crate::error::Error;
@@ -44,12 +43,6 @@ pub(crate) use scan::Scratch;
 #[derive(Clone, Debug)]
 pub struct Engine {
     program: Arc<Program>,
-    /// The text fields some condition reads (bit per `TEXT_FIELDS` entry):
-    /// the others are never normalized or scanned.
-    scan_fields: u8,
-    /// Per procedure tier, the signals of which one must be present for it
-    /// to hold (`None`: evaluated every time).
-    tier_signals: Arc<[Option<Box<[u32]>>]>,
 }
 
 /// Options for compiling a pack.
@@ -114,34 +107,9 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// The union of the text fields read by `expr`.
-fn text_fields(expr: &Expr) -> u8 {
-    match expr {
-        Expr::Atom { atom: Atom::Text { fields, .. }, .. } => *fields,
-        Expr::Atom { .. } => 0,
-        Expr::Not { inner, .. } => text_fields(inner),
-        Expr::And(parts) | Expr::Or(parts) => parts.iter().fold(0, |m, p| m | text_fields(p)),
-    }
-}
-
 impl Engine {
     fn from_program(program: Program) -> Engine {
-        let scan_fields = program
-            .rules
-            .iter()
-            .map(|r| &r.expr)
-            .chain(program.tiers.iter().map(|t| &t.expr))
-            .fold(0, |m, e| m | text_fields(e));
-        let sets = program.set_names.len();
-        let tier_signals = program
-            .tiers
-            .iter()
-            .map(|t| {
-                compile::trigger::necessary_signals(&t.expr, sets)
-                    .map(|signals| signals.into_iter().map(|s| s as u32).collect())
-            })
-            .collect();
-        Engine { program: Arc::new(program), scan_fields, tier_signals }
+        Engine { program: Arc::new(program) }
     }
 
     /// Compile a pack with default limits.
@@ -223,10 +191,10 @@ impl Engine {
 
     fn assess_with<'e>(&'e self, scratch: &mut Scratch, op: &Operation, lang: Lang, out: &mut Assessment<'e>) {
         let program: &'e Program = &self.program;
-        scratch.scan(program, op, self.scan_fields);
+        scratch.scan(program, op, program.scan_fields);
         let mut facts = features::Features::extract(program, op);
         report::evaluate_rules(program, &facts, scratch);
-        report::build(program, &self.tier_signals, op, lang, &mut facts, scratch, out);
+        report::build(program, op, lang, &mut facts, scratch, out);
     }
 
     /// An estimate of the heap memory held by the compiled pack, in bytes.
@@ -235,8 +203,7 @@ impl Engine {
     /// indexes exactly or nearly so; a compiled regex's size is not exposed,
     /// so each regex counts a floor derived from its pattern.
     pub fn heap_bytes(&self) -> usize {
-        let tiers: usize = self.tier_signals.iter().map(|t| 16 + t.as_ref().map_or(0, |s| 4 * s.len())).sum();
-        report::heap_bytes(&self.program) + tiers
+        report::heap_bytes(&self.program)
     }
 }
 

@@ -104,7 +104,6 @@ fn text_of(w: &WarningText, lang: Lang) -> &str {
 /// Build the assessment from the fired rules.
 pub(crate) fn build<'e>(
     program: &'e Program,
-    tier_signals: &[Option<Box<[u32]>>],
     op: &Operation,
     lang: Lang,
     facts: &mut Features,
@@ -140,7 +139,7 @@ pub(crate) fn build<'e>(
     facts.set_outcome(score, score_of(top_remaining), scratch.fired.len(), level);
     for (index, tier) in program.tiers.iter().enumerate() {
         // A tier none of whose necessary signals is present cannot hold.
-        if let Some(Some(needed)) = tier_signals.get(index) {
+        if let Some(Some(needed)) = program.tier_signals.get(index) {
             if !needed.iter().any(|&s| has_bit(&scratch.signals, s as usize)) {
                 continue;
             }
@@ -276,7 +275,9 @@ pub(crate) fn heap_bytes(program: &Program) -> usize {
             std::mem::size_of_val(r) + r.id.len() + r.condition.len() + expr_bytes(&r.expr) + r.location.file.len()
         })
         .sum();
-    let tiers: usize = program.tiers.iter().map(|t| std::mem::size_of_val(t) + t.id.len() + expr_bytes(&t.expr)).sum();
+    let tiers: usize =
+        program.tiers.iter().map(|t| std::mem::size_of_val(t) + t.id.len() + expr_bytes(&t.expr)).sum::<usize>()
+            + program.tier_signals.iter().map(|t| 16 + t.as_ref().map_or(0, |s| 4 * s.len())).sum::<usize>();
     let signals: usize = program.signal_rules.iter().map(|s| 24 + 4 * s.capacity()).sum();
     let names: usize = program.set_names.iter().map(|s| 16 + s.len()).sum();
     let warnings: usize = program.warnings.iter().map(|w| 48 + w.code.len() + w.zh.len() + w.en.len()).sum();
