@@ -60,6 +60,7 @@
 
 mod amount;
 mod assessment;
+mod automaton;
 pub mod backtest;
 mod compile;
 mod engine;

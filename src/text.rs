@@ -19,33 +19,35 @@
 //! separator was dropped just before it, so English phrases can require word
 //! boundaries ("unsafe account" does not contain "safe account").
 
-/// One entry per character of the dense text.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Origin {
+/// One character of the dense text and where it came from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DenseChar {
+    pub(crate) c: char,
     /// Byte span of the original character.
     pub(crate) start: u32,
     pub(crate) end: u32,
-    /// A separator (or the field start) precedes this dense character.
-    pub(crate) boundary_before: bool,
     /// How many clause breaks (，。；！？ , ; ! ? and line ends) precede it.
     pub(crate) clause: u16,
+    /// A separator (or the field start) precedes this dense character.
+    boundary_before: bool,
 }
 
 /// A normalized text and the map back to the original.
+///
+/// The characters are kept in one array with their origins; the dense text
+/// as a string is only built when a regex needs it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Dense {
-    pub(crate) text: String,
-    pub(crate) origin: Vec<Origin>,
-    chars: u32,
+    chars: Vec<DenseChar>,
+    text: String,
     pending_boundary: bool,
     clause: u16,
 }
 
 impl Dense {
     fn clear(&mut self) {
+        self.chars.clear();
         self.text.clear();
-        self.origin.clear();
-        self.chars = 0;
         self.pending_boundary = true;
         self.clause = 0;
     }
@@ -62,51 +64,67 @@ impl Dense {
 
     #[inline]
     fn push(&mut self, c: char, start: usize, end: usize) {
-        self.origin.push(Origin {
+        self.chars.push(DenseChar {
+            c,
             start: start as u32,
             end: end as u32,
-            boundary_before: self.pending_boundary,
             clause: self.clause,
+            boundary_before: self.pending_boundary,
         });
-        self.text.push(c);
-        self.chars += 1;
         self.pending_boundary = false;
     }
 
-    /// The dense character index of dense byte `at` (a character boundary):
-    /// the number of characters before it.
+    /// The dense characters.
+    pub(crate) fn chars(&self) -> &[DenseChar] {
+        &self.chars
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.chars.is_empty()
+    }
+
+    /// The dense text as a string, built on first use after each change.
+    pub(crate) fn text(&mut self) -> &str {
+        if self.text.is_empty() && !self.chars.is_empty() {
+            self.text.extend(self.chars.iter().map(|d| d.c));
+        }
+        &self.text
+    }
+
+    /// The dense character index of byte `at` (a character boundary) of
+    /// [`Dense::text`]: the number of characters before it.
     pub(crate) fn char_index(&self, at: usize) -> usize {
         self.text
             .as_bytes()
             .get(..at)
-            .map_or(self.chars as usize, |bytes| bytes.iter().filter(|&&b| (b as i8) >= -0x40).count())
+            .map_or(self.chars.len(), |bytes| bytes.iter().filter(|&&b| (b as i8) >= -0x40).count())
     }
 
-    /// Whether a word may start at dense byte `at` (character `ci`): the
-    /// field starts there, the previous character is not an ASCII letter or
-    /// digit, or a separator was dropped just before it.
-    pub(crate) fn starts_word(&self, at: usize, ci: usize) -> bool {
-        at == 0
-            || !self.text.as_bytes().get(at - 1).is_some_and(u8::is_ascii_alphanumeric)
-            || self.origin.get(ci).is_some_and(|o| o.boundary_before)
+    fn is_ascii_alnum(&self, ci: usize) -> bool {
+        self.chars.get(ci).is_some_and(|d| d.c.is_ascii_alphanumeric())
     }
 
-    /// Whether a word may end just before dense byte `end` (character `ci`).
-    pub(crate) fn ends_word(&self, end: usize, ci: usize) -> bool {
-        end >= self.text.len()
-            || !self.text.as_bytes().get(end).is_some_and(u8::is_ascii_alphanumeric)
-            || self.origin.get(ci).is_some_and(|o| o.boundary_before)
+    /// Whether a word may start at dense character `ci`: the field starts
+    /// there, the previous character is not an ASCII letter or digit, or a
+    /// separator was dropped just before it.
+    pub(crate) fn starts_word(&self, ci: usize) -> bool {
+        ci == 0 || !self.is_ascii_alnum(ci - 1) || self.chars.get(ci).is_some_and(|d| d.boundary_before)
+    }
+
+    /// Whether a word may end just before dense character `ci`.
+    pub(crate) fn ends_word(&self, ci: usize) -> bool {
+        !self.is_ascii_alnum(ci) || self.chars.get(ci).is_some_and(|d| d.boundary_before)
     }
 
     /// The clause number of dense character `ci`.
     pub(crate) fn clause(&self, ci: usize) -> u16 {
-        self.origin.get(ci).map_or(self.clause, |o| o.clause)
+        self.chars.get(ci).map_or(self.clause, |d| d.clause)
     }
 
     /// The byte span in the original text of dense characters `start..end`.
     pub(crate) fn original_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
-        let first = self.origin.get(start)?;
-        let last = self.origin.get(end.checked_sub(1)?)?;
+        let first = self.chars.get(start)?;
+        let last = self.chars.get(end.checked_sub(1)?)?;
         Some((first.start as usize, last.end as usize))
     }
 }
@@ -152,8 +170,7 @@ impl Normalizer {
     /// Normalize `src` into `out`, replacing what it held.
     pub(crate) fn normalize_into(&self, src: &str, out: &mut Dense) {
         out.clear();
-        out.text.reserve(src.len());
-        out.origin.reserve(src.len());
+        out.chars.reserve(src.len());
         for (start, c) in src.char_indices() {
             let end = start + c.len_utf8();
             // The common cases first: ASCII, and an ideograph that is no
@@ -184,7 +201,7 @@ impl Normalizer {
     pub(crate) fn normalize(&self, src: &str) -> String {
         let mut dense = Dense::default();
         self.normalize_into(src, &mut dense);
-        dense.text
+        dense.text().to_string()
     }
 
     fn push_char(&self, c: char, start: usize, end: usize, out: &mut Dense) {
@@ -277,7 +294,7 @@ mod tests {
         let mut d = Dense::default();
         let src = "请转 安 全 帐 户!";
         n.normalize_into(src, &mut d);
-        let at = d.text.find("安全账户").unwrap();
+        let at = d.text().find("安全账户").unwrap();
         let (first, last) = (d.char_index(at), d.char_index(at + "安全账户".len()));
         assert_eq!((first, last), (2, 6));
         let (s, e) = d.original_span(first, last).unwrap();
@@ -289,7 +306,8 @@ mod tests {
         let n = normalizer();
         let mut d = Dense::default();
         n.normalize_into("派来的人, 事后退还", &mut d);
-        let at = d.char_index(d.text.find("人事").unwrap());
+        let at = d.text().find("人事").unwrap();
+        let at = d.char_index(at);
         assert_ne!(d.clause(at), d.clause(at + 1));
         n.normalize_into("安.全.账.户", &mut d);
         assert_eq!(d.clause(0), d.clause(3));
@@ -299,17 +317,22 @@ mod tests {
     fn word_boundaries_are_remembered() {
         let n = normalizer();
         let mut d = Dense::default();
-        let word_at = |d: &Dense, at: usize| d.starts_word(at, d.char_index(at));
-        let word_ends = |d: &Dense, end: usize| d.ends_word(end, d.char_index(end));
+        // Character index of `needle` in the dense text.
+        let find = |d: &mut Dense, needle: &str| {
+            let at = d.text().find(needle).unwrap();
+            d.char_index(at)
+        };
         n.normalize_into("unsafe account", &mut d);
-        assert!(!word_at(&d, d.text.find("safeaccount").unwrap()));
+        let at = find(&mut d, "safeaccount");
+        assert!(!d.starts_word(at));
         n.normalize_into("a safe account", &mut d);
-        assert!(word_at(&d, d.text.find("safeaccount").unwrap()));
-        assert!(word_ends(&d, d.text.len()));
+        let at = find(&mut d, "safeaccount");
+        assert!(d.starts_word(at));
+        assert!(d.ends_word(d.chars().len()));
         n.normalize_into("safe accounts", &mut d);
-        assert!(!word_ends(&d, "safeaccount".len()));
+        assert!(!d.ends_word("safeaccount".len()));
         n.normalize_into("转入safe account。", &mut d);
-        let at = d.text.find("safe").unwrap();
-        assert!(word_at(&d, at) && word_ends(&d, d.text.len()));
+        let at = find(&mut d, "safe");
+        assert!(d.starts_word(at) && d.ends_word(d.chars().len()));
     }
 }

@@ -12,11 +12,11 @@ mod cases;
 
 use std::collections::{BTreeMap, HashMap};
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use rust_decimal::Decimal;
 use toml::Spanned;
 
 use crate::assessment::Action;
+use crate::automaton::{PhraseAutomaton, TooManySymbols};
 use crate::error::{Diagnostic, Error, ErrorKind, LineStarts, Location};
 use crate::operation::Question;
 use crate::pack::syntax::{Bilingual, PackFile, RuleFile};
@@ -241,6 +241,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let mut set_at: HashMap<String, Location> = HashMap::new();
     let mut patterns = PatternTable::default();
     let mut regexes: Vec<CompiledRegex> = Vec::new();
+    let mut always_regexes: Vec<u32> = Vec::new();
     let mut phrase_count = 0usize;
     for (name, text, file, lines) in &files {
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
@@ -286,7 +287,10 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
                     }
                 }
             }
-            regexes.push(CompiledRegex { set, regex, always: def.requires.is_empty() });
+            if def.requires.is_empty() {
+                always_regexes.push(regexes.len() as u32);
+            }
+            regexes.push(CompiledRegex { set, regex });
         }
     }
     for negator in &pack.normalize.negators {
@@ -488,9 +492,12 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let automaton = if patterns.dense.is_empty() {
         None
     } else {
-        match AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns.dense) {
+        match PhraseAutomaton::new(&patterns.dense) {
             Ok(a) => Some(a),
-            Err(e) => return Err(Error::single(Diagnostic::new(ErrorKind::Limit, format!("phrase automaton: {e}")))),
+            Err(TooManySymbols) => {
+                let message = "the phrases use more than 65,535 distinct characters";
+                return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
+            }
         }
     };
     let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
@@ -516,6 +523,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             negation_window,
             set_names,
             regexes,
+            always_regexes,
             rules,
             tiers,
             typologies,

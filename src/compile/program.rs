@@ -3,11 +3,11 @@
 //! Nothing here is looked up by name at assessment time: phrase sets, rules,
 //! typologies, warnings and questions are all indexes.
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 use rust_decimal::Decimal;
 
 use crate::assessment::{Action, Level};
+use crate::automaton::PhraseAutomaton;
 use crate::compile::condition::Expr;
 use crate::error::Location;
 use crate::text::Normalizer;
@@ -36,8 +36,6 @@ pub(crate) struct PatternTarget {
 pub(crate) struct CompiledRegex {
     pub(crate) set: u32,
     pub(crate) regex: Regex,
-    /// Runs on every field (it has no required literal).
-    pub(crate) always: bool,
 }
 
 /// A rule, ready to evaluate.
@@ -85,11 +83,13 @@ pub(crate) struct WarningText {
 pub(crate) struct Program {
     pub(crate) version: Box<str>,
     pub(crate) normalizer: Normalizer,
-    pub(crate) automaton: Option<AhoCorasick>,
+    pub(crate) automaton: Option<PhraseAutomaton>,
     pub(crate) targets: Vec<PatternTarget>,
     pub(crate) negation_window: u32,
     pub(crate) set_names: Vec<Box<str>>,
     pub(crate) regexes: Vec<CompiledRegex>,
+    /// The regexes without a required literal, which run on every field.
+    pub(crate) always_regexes: Vec<u32>,
     pub(crate) rules: Vec<CompiledRule>,
     pub(crate) tiers: Vec<CompiledTier>,
     pub(crate) typologies: Vec<TypologyInfo>,

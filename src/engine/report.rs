@@ -265,7 +265,7 @@ fn warnings<'e>(program: &'e Program, lang: Lang, scratch: &Scratch, out: &mut A
 
 /// An estimate of the heap bytes of a compiled program.
 pub(crate) fn heap_bytes(program: &Program) -> usize {
-    let automaton = program.automaton.as_ref().map_or(0, |a| a.memory_usage());
+    let automaton = program.automaton.as_ref().map_or(0, |a| a.heap_bytes());
     let targets: usize =
         program.targets.iter().map(|t| std::mem::size_of_val(t) + 4 * (t.sets.capacity() + t.regexes.capacity())).sum();
     let rules: usize = program

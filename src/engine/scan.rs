@@ -96,28 +96,27 @@ impl Scratch {
         self.pending_regexes.clear();
         self.pending_hits.clear();
         self.post_negators.clear();
-        if let (Some(automaton), false) = (&program.automaton, dense.text.is_empty()) {
+        if let (Some(automaton), false) = (&program.automaton, dense.is_empty()) {
             // The negated scope: phrases starting in [from, to + window] are
             // negated; `from` is where the negator ended, `to` grows as a
             // quoted list of phrases continues.
             let mut negated_scope: Option<(usize, usize)> = None;
             let mut disclaimer_clause: Option<u16> = None;
             let window = program.negation_window as usize;
-            for m in automaton.find_overlapping_iter(dense.text.as_str()) {
-                let Some(target) = program.targets.get(m.pattern().as_usize()) else { continue };
-                // Character indexes of the match: [start_char, end_char).
-                let start_char = dense.char_index(m.start());
-                let end_char = dense.char_index(m.end());
-                if (target.word_start && !dense.starts_word(m.start(), start_char))
-                    || (target.word_end && !dense.ends_word(m.end(), end_char))
+            let (pending_hits, pending_regexes, post_negators) =
+                (&mut self.pending_hits, &mut self.pending_regexes, &mut self.post_negators);
+            automaton.for_each_match(dense.chars().iter().map(|d| d.c), |pattern, start_char, end_char| {
+                let Some(target) = program.targets.get(pattern as usize) else { return };
+                if (target.word_start && !dense.starts_word(start_char))
+                    || (target.word_end && !dense.ends_word(end_char))
                 {
-                    continue;
+                    return;
                 }
                 let clause = dense.clause(start_char);
                 // A Chinese phrase never spans two clauses: "派来的人, 事后退还" holds
                 // no 人事. (English phrases may: "in a meeting, can't talk".)
                 if !target.word_start && end_char > start_char && clause != dense.clause(end_char - 1) {
-                    continue;
+                    return;
                 }
                 if target.negator {
                     negated_scope = match negated_scope {
@@ -130,7 +129,7 @@ impl Scratch {
                     disclaimer_clause = Some(clause);
                 }
                 if target.post_negator {
-                    self.post_negators.push(start_char);
+                    post_negators.push(start_char);
                 }
                 let negated = disclaimer_clause == Some(clause)
                     || negated_scope.is_some_and(|(from, to)| start_char >= from && start_char <= to + window);
@@ -140,21 +139,21 @@ impl Scratch {
                     if let (Some((from, to)), false) = (negated_scope, target.negator || target.disclaimer) {
                         negated_scope = Some((from, to.max(end_char)));
                     }
-                    continue;
+                    return;
                 }
                 if target.sets.is_empty() && target.regexes.is_empty() {
-                    continue;
+                    return;
                 }
-                let Some((start, end)) = dense.original_span(start_char, end_char) else { continue };
+                let Some((start, end)) = dense.original_span(start_char, end_char) else { return };
                 if !target.sets.is_empty() {
-                    self.pending_hits.push((m.pattern().as_u32(), end_char, start as u32, end as u32));
+                    pending_hits.push((pattern, end_char, start as u32, end as u32));
                 }
                 for &r in &target.regexes {
-                    if !self.pending_regexes.contains(&r) {
-                        self.pending_regexes.push(r);
+                    if !pending_regexes.contains(&r) {
+                        pending_regexes.push(r);
                     }
                 }
-            }
+            });
         }
         // A phrase named as a scam right after it ("安全账户诈骗", "safe account
         // scam warning") is quoted, not requested.
@@ -170,17 +169,19 @@ impl Scratch {
             }
         }
         self.pending_hits = pending;
-        for (index, compiled) in program.regexes.iter().enumerate() {
-            if !compiled.always && !self.pending_regexes.contains(&(index as u32)) {
-                continue;
-            }
-            if let Some(m) = compiled.regex.find(&dense.text) {
-                let (first, last) = (dense.char_index(m.start()), dense.char_index(m.end()));
+        // The regexes whose required literal was seen, then those that run
+        // on every field.
+        let pending = std::mem::take(&mut self.pending_regexes);
+        for compiled in pending.iter().chain(&program.always_regexes).filter_map(|&i| program.regexes.get(i as usize)) {
+            if let Some(m) = compiled.regex.find(dense.text()) {
+                let (start, end) = (m.start(), m.end());
+                let (first, last) = (dense.char_index(start), dense.char_index(end));
                 if let Some((start, end)) = dense.original_span(first, last) {
                     self.mark(field, compiled.set, start as u32, end as u32);
                 }
             }
         }
+        self.pending_regexes = pending;
         self.dense = dense;
     }
 }
