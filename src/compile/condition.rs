@@ -150,10 +150,14 @@ impl CmpOp {
 /// One test on the operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Atom {
+    /// A number compared with a constant, as a range test: the atom holds
+    /// when the value lies in `lo..=hi` (or, with `inside` false, outside
+    /// it; that is `!=`). Values are scaled by 10^4.
     Num {
         field: NumField,
-        op: CmpOp,
-        value: i128,
+        lo: i128,
+        hi: i128,
+        inside: bool,
     },
     Enum {
         field: EnumField,
@@ -211,6 +215,19 @@ pub(crate) struct ParseError {
     pub(crate) offset: usize,
     pub(crate) message: String,
     pub(crate) unknown: bool,
+}
+
+/// `field op value` as a range test.
+pub(crate) fn num_range(field: NumField, op: CmpOp, value: i128) -> Atom {
+    let (lo, hi, inside) = match op {
+        CmpOp::Eq => (value, value, true),
+        CmpOp::Ne => (value, value, false),
+        CmpOp::Lt => (i128::MIN, value.saturating_sub(1), true),
+        CmpOp::Le => (i128::MIN, value, true),
+        CmpOp::Gt => (value.saturating_add(1), i128::MAX, true),
+        CmpOp::Ge => (value, i128::MAX, true),
+    };
+    Atom::Num { field, lo, hi, inside }
 }
 
 /// Scale a decimal by 10^4 to compare as an integer (truncating finer digits).
@@ -483,8 +500,8 @@ impl<'a> Parser<'a, '_> {
                 return Err(self.unknown(at, format!("`{name}` is only known to procedure tiers, not to rules")));
             }
             let op = self.cmp_op()?;
-            let value = self.number()?;
-            return Ok(Atom::Num { field, op, value: scaled(value) });
+            let value = scaled(self.number()?);
+            return Ok(num_range(field, op, value));
         }
         if let Some(&(_, field)) = FLAG_NAMES.iter().find(|(n, _)| *n == name) {
             if self.eat_op("==") {
@@ -674,7 +691,10 @@ mod tests {
         assert_eq!(parts.len(), 3);
         assert!(matches!(
             parts[0],
-            Expr::Atom { atom: Atom::Num { field: NumField::Amount, op: CmpOp::Ge, value: 500_000_000 }, .. }
+            Expr::Atom {
+                atom: Atom::Num { field: NumField::Amount, lo: 500_000_000, hi: i128::MAX, inside: true },
+                ..
+            }
         ));
         assert!(matches!(&parts[2], Expr::Or(alts) if alts.len() == 2));
         assert!(p("not interview.knows_payee and observations.on_phone").is_ok());

@@ -4,6 +4,7 @@
 //! Every configuration error is raised here, with file, line and column; all
 //! problems found are reported together.
 
+pub(crate) mod cnf;
 pub(crate) mod condition;
 pub(crate) mod program;
 pub(crate) mod trigger;
@@ -436,6 +437,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
                 typology,
                 weight: weight.clamp(1, 100) as u8,
                 condition: def.when.get_ref().as_str().into(),
+                flat: cnf::flatten(&expr),
                 expr,
                 floor,
                 ask,
@@ -466,7 +468,13 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             }
             let ask = parse_questions(&mut ctx, &def.ask);
             if let Some(expr) = parse_condition(&mut ctx, &def.when, Phase::Procedure, &resolve_set) {
-                tiers.push(CompiledTier { id: def.id.get_ref().as_str().into(), expr, ask, confirm: def.confirm });
+                tiers.push(CompiledTier {
+                    id: def.id.get_ref().as_str().into(),
+                    flat: cnf::flatten(&expr),
+                    expr,
+                    ask,
+                    confirm: def.confirm,
+                });
             }
         }
     }
@@ -502,6 +510,10 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     };
     let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
     let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len());
+    // Tiers only add questions and the signature, so their order does not
+    // matter: the most demanding first, so that the engine can skip a tier
+    // whose demands are already covered.
+    tiers.sort_by_key(|t: &CompiledTier| (std::cmp::Reverse(t.confirm), std::cmp::Reverse(t.ask.count_ones())));
     let tier_signals = tiers
         .iter()
         .map(|t| {

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::assessment::{Action, Level};
 use crate::automaton::PhraseAutomaton;
+use crate::compile::cnf::Literal;
 use crate::compile::condition::Expr;
 use crate::error::Location;
 use crate::text::Normalizer;
@@ -45,7 +46,10 @@ pub(crate) struct CompiledRule {
     pub(crate) typology: Option<u16>,
     pub(crate) weight: u8,
     pub(crate) condition: Box<str>,
+    /// The parsed condition, which explains a match.
     pub(crate) expr: Expr,
+    /// The same condition flattened for evaluation (`None`: too large).
+    pub(crate) flat: Option<Box<[Literal]>>,
     pub(crate) floor: Action,
     /// Bit `q` set: question `Question::ALL[q]` becomes required.
     pub(crate) ask: u16,
@@ -58,6 +62,7 @@ pub(crate) struct CompiledRule {
 pub(crate) struct CompiledTier {
     pub(crate) id: Box<str>,
     pub(crate) expr: Expr,
+    pub(crate) flat: Option<Box<[Literal]>>,
     pub(crate) ask: u16,
     pub(crate) confirm: bool,
 }

@@ -1,5 +1,6 @@
 //! Evaluating compiled conditions over the extracted facts and text hits.
 
+use crate::compile::cnf::Literal;
 use crate::compile::condition::{Atom, Expr};
 use crate::engine::features::{Features, Tri};
 use crate::engine::scan::Scratch;
@@ -53,6 +54,37 @@ pub(crate) fn eval(expr: &Expr, facts: &Features, scratch: &Scratch) -> Tri {
     }
 }
 
+/// Evaluate a condition: its flat form when it has one, else its tree.
+#[inline]
+pub(crate) fn holds(flat: Option<&[Literal]>, expr: &Expr, facts: &Features, scratch: &Scratch) -> bool {
+    match flat {
+        Some(literals) => eval_flat(literals, facts, scratch) == Tri::True,
+        None => eval(expr, facts, scratch) == Tri::True,
+    }
+}
+
+/// Evaluate a conjunction of clauses, stopping at the first false clause.
+fn eval_flat(literals: &[Literal], facts: &Features, scratch: &Scratch) -> Tri {
+    let mut result = Tri::True;
+    let mut clause = Tri::False;
+    for literal in literals {
+        if clause != Tri::True {
+            let value = atom(&literal.atom, facts, scratch);
+            let value = if literal.negated { value.not() } else { value };
+            clause = clause.max(value);
+        }
+        if literal.ends_clause {
+            match clause {
+                Tri::False => return Tri::False,
+                Tri::Unknown => result = Tri::Unknown,
+                Tri::True => {}
+            }
+            clause = Tri::False;
+        }
+    }
+    result
+}
+
 /// The atoms that made a true `expr` true, in source order: for `and`, all
 /// parts; for `or`, the parts that held; under `not`, the negated atom.
 pub(crate) fn supporting_atoms<'x>(expr: &'x Expr, facts: &Features, scratch: &Scratch, out: &mut Vec<&'x Expr>) {
@@ -71,5 +103,37 @@ pub(crate) fn supporting_atoms<'x>(expr: &'x Expr, facts: &Features, scratch: &S
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{features::Features, scan::Scratch, Engine};
+
+    /// The flat form of every rule and tier gives the tree's value, unknown
+    /// included, on generated operations (ordinary and scam-like).
+    #[test]
+    fn flat_conditions_agree_with_their_trees() {
+        let engine = Engine::embedded().unwrap();
+        let program = &engine.program;
+        let mut scratch = Scratch::default();
+        let mut flat_forms = 0;
+        for op in crate::workload::generate(3_000, 7) {
+            scratch.scan(program, &op, program.scan_fields);
+            let facts = Features::extract(program, &op);
+            let conditions = program
+                .rules
+                .iter()
+                .map(|r| (&r.expr, r.flat.as_deref()))
+                .chain(program.tiers.iter().map(|t| (&t.expr, t.flat.as_deref())));
+            for (expr, flat) in conditions {
+                if let Some(literals) = flat {
+                    flat_forms += 1;
+                    assert_eq!(eval_flat(literals, &facts, &scratch), eval(expr, &facts, &scratch), "{expr:?}");
+                }
+            }
+        }
+        assert!(flat_forms > 3_000 * program.rules.len() / 2, "{flat_forms}");
     }
 }

@@ -8,8 +8,9 @@ use crate::compile::condition::{scaled, Atom, EnumField, FlagField, NumField, FL
 use crate::compile::program::Program;
 use crate::operation::{Channel, Kind, Operation, PayeeKind};
 
-/// Three-valued truth: a missing field makes a comparison unknown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Three-valued truth: a missing field makes a comparison unknown. Ordered
+/// so that `or` is the maximum and `and` the minimum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Tri {
     False,
     Unknown,
@@ -36,10 +37,14 @@ impl Tri {
     }
 }
 
+/// The value of a number that is not known.
+const UNKNOWN: i128 = i128::MIN;
+
 /// Facts about one operation.
 #[derive(Clone, Debug)]
 pub(crate) struct Features {
-    pub(crate) num: [Option<i128>; NUM_FIELDS],
+    /// Numbers scaled by 10^4, `UNKNOWN` when not known.
+    num: [i128; NUM_FIELDS],
     pub(crate) flags: [Option<bool>; FLAG_FIELDS],
     kind: u8,
     channel: u8,
@@ -97,7 +102,7 @@ impl Features {
         }
         let units = |v: u32| i128::from(v) * SCALE;
         // In `NumField` order; the outcome fields are set after the rules ran.
-        let num: [Option<i128>; NUM_FIELDS] = [
+        let known = [
             Some(scaled(amount)),
             Some(scaled(op.amount)),
             c.age.map(|v| units(u32::from(v))),
@@ -113,6 +118,7 @@ impl Features {
             None,
             None,
         ];
+        let num = known.map(|v: Option<i128>| v.unwrap_or(UNKNOWN));
         let i = &op.interview;
         let flags = [
             op.payee.first_time,
@@ -166,13 +172,13 @@ impl Features {
     /// Record the outcome, which procedure tiers may read.
     pub(crate) fn set_outcome(&mut self, score: u8, typology_score: u8, fired: usize, level: Level) {
         if let Some(slot) = self.num.get_mut(NumField::TypologyScore as usize) {
-            *slot = Some(i128::from(typology_score) * SCALE);
+            *slot = i128::from(typology_score) * SCALE;
         }
         if let Some(slot) = self.num.get_mut(NumField::Score as usize) {
-            *slot = Some(i128::from(score) * SCALE);
+            *slot = i128::from(score) * SCALE;
         }
         if let Some(slot) = self.num.get_mut(NumField::Fired as usize) {
-            *slot = Some(fired as i128 * SCALE);
+            *slot = fired as i128 * SCALE;
         }
         self.level = 1 << (level as u8);
     }
@@ -185,9 +191,9 @@ impl Features {
     #[inline]
     pub(crate) fn atom(&self, atom: &Atom) -> Tri {
         match atom {
-            Atom::Num { field, op, value } => match self.num.get(*field as usize).copied().flatten() {
-                Some(v) => Tri::from_bool(op.holds(v, *value)),
-                None => Tri::Unknown,
+            Atom::Num { field, lo, hi, inside } => match self.num.get(*field as usize).copied().unwrap_or(UNKNOWN) {
+                UNKNOWN => Tri::Unknown,
+                v => Tri::from_bool((*lo <= v && v <= *hi) == *inside),
             },
             Atom::Enum { field, mask } => {
                 let bit = match field {
@@ -205,7 +211,7 @@ impl Features {
             },
             Atom::FlagIsNot { field, value } => Tri::from_bool(self.flag(*field) != Some(*value)),
             Atom::Known(crate::compile::condition::Known::Num(f)) => {
-                Tri::from_bool(self.num.get(*f as usize).copied().flatten().is_some())
+                Tri::from_bool(self.num.get(*f as usize).is_some_and(|&v| v != UNKNOWN))
             }
             Atom::Known(crate::compile::condition::Known::Flag(f)) => Tri::from_bool(self.flag(*f).is_some()),
             Atom::Observed(o) => Tri::from_bool(self.observations & (1 << (*o as u16)) != 0),

@@ -13,8 +13,8 @@ use crate::assessment::{Action, Assessment, Evidence, Lang, Match, TypologyScore
 use crate::compile::condition::{Atom, Expr, TEXT_FIELDS};
 use crate::compile::program::{PatternTarget, Program, WarningText};
 use crate::compile::trigger::{enum_signal, flag_signal, observation_signal};
-use crate::engine::eval::{eval, supporting_atoms};
-use crate::engine::features::{Features, Tri};
+use crate::engine::eval::{holds, supporting_atoms};
+use crate::engine::features::Features;
 use crate::engine::scan::{field_texts, Scratch};
 use crate::operation::{Observation, Operation};
 use crate::procedure::{self, Demands};
@@ -76,7 +76,7 @@ pub(crate) fn evaluate_rules(program: &Program, facts: &Features, scratch: &mut 
             let rule = word_index * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             if let Some(r) = program.rules.get(rule) {
-                if eval(&r.expr, facts, scratch) == Tri::True {
+                if holds(r.flat.as_deref(), &r.expr, facts, scratch) {
                     scratch.fired.push(rule as u32);
                 }
             }
@@ -138,13 +138,17 @@ pub(crate) fn build<'e>(
     demands.add_floor(program.level_action(level));
     facts.set_outcome(score, score_of(top_remaining), scratch.fired.len(), level);
     for (index, tier) in program.tiers.iter().enumerate() {
+        // A tier that would add nothing need not be evaluated.
+        if demands.questions & tier.ask == tier.ask && (demands.confirmation || !tier.confirm) {
+            continue;
+        }
         // A tier none of whose necessary signals is present cannot hold.
         if let Some(Some(needed)) = program.tier_signals.get(index) {
             if !needed.iter().any(|&s| has_bit(&scratch.signals, s as usize)) {
                 continue;
             }
         }
-        if eval(&tier.expr, facts, scratch) == Tri::True {
+        if holds(tier.flat.as_deref(), &tier.expr, facts, scratch) {
             demands.questions |= tier.ask;
             demands.confirmation |= tier.confirm;
         }
