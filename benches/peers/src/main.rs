@@ -11,12 +11,15 @@
 //! * one CEL program per rule (`cel`), evaluated against one reused context,
 //! * one Sigma rule per rule (`rsigma-eval`), evaluated against a flat JSON
 //!   event,
+//! * with `--features zen`, one decision table (`zen-engine`, hit policy
+//!   `collect`) with a row per rule, evaluated against the same JSON event,
 //!
 //! Before timing, every engine must fire exactly the rules tellerguard fires
 //! on every operation of the workload; a disagreement aborts the run.
 //!
 //! ```text
 //! cargo run --release --manifest-path benches/peers/Cargo.toml [-- SECONDS]
+//! cargo run --release --manifest-path benches/peers/Cargo.toml --features zen [-- SECONDS]
 //! ```
 
 use std::collections::BTreeSet;
@@ -304,6 +307,85 @@ fn sigma_yaml(rules: &[(&str, C)], sets: &[(&str, Vec<String>)]) -> String {
     docs.join("---\n")
 }
 
+/// A ZEN expression of `c` over the flat event.
+#[cfg(feature = "zen")]
+fn zen_expr(c: &C, sets: &[(&str, Vec<String>)]) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    match c {
+        Text(s) => {
+            let list = &sets.iter().find(|(n, _)| n == s).expect("set").1;
+            let items: Vec<String> = list.iter().map(|p| quote(p)).collect();
+            format!("some([{}], contains(text, #))", items.join(", "))
+        }
+        Obs(o) => format!("obs_{o} == 1"),
+        Is(f, v) => format!("{f} == {}", i64::from(*v)),
+        IsNot(f, v) => format!("{f} != {}", i64::from(*v)),
+        Ge(f, n) => format!("{f} >= {n}"),
+        Lt(f, n) => format!("{f} < {n}"),
+        Eq(f, v) => format!("{f} == '{v}'"),
+        Ne(f, v) => format!("{f} != '{v}'"),
+        And(p) => format!("({})", p.iter().map(|c| zen_expr(c, sets)).collect::<Vec<_>>().join(" and ")),
+        Or(p) => format!("({})", p.iter().map(|c| zen_expr(c, sets)).collect::<Vec<_>>().join(" or ")),
+    }
+}
+
+/// One `collect` decision table: a row per rule, its condition a standalone
+/// expression, its output the rule id.
+#[cfg(feature = "zen")]
+fn zen_decision(rules: &[(&str, C)], sets: &[(&str, Vec<String>)]) -> Json {
+    let rows: Vec<Json> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, (id, c))| json!({"_id": format!("r{i}"), "when": zen_expr(c, sets), "rule": format!("'{id}'")}))
+        .collect();
+    json!({
+        "nodes": [
+            {"id": "in", "name": "operation", "type": "inputNode", "content": {}},
+            {"id": "table", "name": "rules", "type": "decisionTableNode", "content": {
+                "hitPolicy": "collect",
+                "inputs": [{"id": "when", "name": "condition"}],
+                "outputs": [{"id": "rule", "name": "rule", "field": "rule"}],
+                "rules": rows
+            }},
+            {"id": "out", "name": "fired", "type": "outputNode", "content": {}}
+        ],
+        "edges": [
+            {"id": "e1", "sourceId": "in", "targetId": "table"},
+            {"id": "e2", "sourceId": "table", "targetId": "out"}
+        ]
+    })
+}
+
+/// zen-engine's decision and the runtime that drives its async evaluation.
+#[cfg(feature = "zen")]
+struct Zen {
+    decision: zen_engine::Decision,
+    runtime: tokio::runtime::Runtime,
+}
+
+#[cfg(feature = "zen")]
+impl Zen {
+    fn new(rules: &[(&str, C)], sets: &[(&str, Vec<String>)]) -> Zen {
+        let content: zen_engine::model::DecisionContent =
+            serde_json::from_value(zen_decision(rules, sets)).unwrap_or_else(|e| panic!("ZEN decision: {e}"));
+        let decision = zen_engine::DecisionEngine::default()
+            .create_decision(std::sync::Arc::new(content))
+            .unwrap_or_else(|e| panic!("ZEN decision: {e}"));
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        Zen { decision, runtime }
+    }
+
+    fn fired(&self, event: &Json) -> Fired {
+        let response = self
+            .runtime
+            .block_on(self.decision.evaluate(event.clone().into()))
+            .unwrap_or_else(|e| panic!("ZEN evaluation: {e}"));
+        let result: Json = response.result.into();
+        let rows = result.as_array().cloned().unwrap_or_default();
+        rows.iter().filter_map(|row| row.get("rule").and_then(Json::as_str)).map(str::to_string).collect()
+    }
+}
+
 // ------------------------------------------------------------------- inputs --
 
 /// The operation as the flat record the peers read.
@@ -453,6 +535,9 @@ fn main() {
     assert_eq!(sigma.rule_count(), rules.len(), "Sigma rules loaded");
     let events: Vec<Json> = flats.iter().map(sigma_event).collect();
 
+    #[cfg(feature = "zen")]
+    let zen = Zen::new(&rules, &sets);
+
     // Verify: every engine fires exactly tellerguard's rules on every operation.
     let mut ctx = cel::Context::default();
     let mut matching = 0;
@@ -476,6 +561,14 @@ fn main() {
             eprintln!("rsigma-eval disagrees with tellerguard on {}: Sigma {got:?}, tellerguard {want:?}", op.id);
             std::process::exit(1);
         }
+        #[cfg(feature = "zen")]
+        {
+            let got = zen.fired(&events[i]);
+            if got != want {
+                eprintln!("zen-engine disagrees with tellerguard on {}: ZEN {got:?}, tellerguard {want:?}", op.id);
+                std::process::exit(1);
+            }
+        }
     }
     println!(
         "{} rules ({phrases} phrases in {} sets), {OPS} operations (seed {SEED}), {matching} with a rule firing; \
@@ -498,6 +591,13 @@ fn main() {
         "rsigma-eval 0.23.0",
         throughput(ops.len(), seconds, |i| {
             std::hint::black_box(sigma.evaluate(&rsigma_eval::event::JsonEvent::borrow(&events[i])));
+        }),
+    ));
+    #[cfg(feature = "zen")]
+    results.push((
+        "zen-engine 2.1.6",
+        throughput(ops.len(), seconds, |i| {
+            std::hint::black_box(zen.fired(&events[i]));
         }),
     ));
     std::hint::black_box(count);
