@@ -17,8 +17,6 @@
 //! Matches come out in order of their end, and for one end longest first:
 //! the order of a standard overlapping Aho-Corasick search.
 
-use std::collections::HashMap;
-
 /// The CJK Unified Ideographs block, where nearly all phrase characters are.
 const CJK_FIRST: u32 = 0x4E00;
 const CJK_LAST: u32 = 0x9FFF;
@@ -100,8 +98,9 @@ pub(crate) struct PhraseAutomaton {
     edge_symbol: Vec<u16>,
     edge_target: Vec<u32>,
     fail: Vec<u32>,
-    /// Per state, the phrases ending there: `outputs[output_start[s]..output_start[s + 1]]`.
-    output_start: Vec<u32>,
+    /// Per state, where its list of the phrases ending there starts in
+    /// `outputs`, and its length.
+    output_at: Vec<(u32, u32)>,
     outputs: Vec<u32>,
     /// Each phrase's length in characters.
     phrase_chars: Vec<u32>,
@@ -112,8 +111,12 @@ impl PhraseAutomaton {
     /// a match reports a phrase by its index in `phrases`.
     pub(crate) fn new(phrases: &[String]) -> Result<PhraseAutomaton, TooManySymbols> {
         let mut alphabet = Alphabet::new();
-        // The trie, with transitions in a map while it grows.
-        let mut goto: HashMap<(u32, u16), u32> = HashMap::new();
+        // The trie: the root's children by symbol, every other state's
+        // children in a linked list (most have one).
+        let mut root: Vec<u32> = vec![ROOT];
+        let mut first_child: Vec<u32> = vec![ROOT];
+        let mut next_sibling: Vec<u32> = vec![ROOT];
+        let mut symbol_of: Vec<u16> = vec![0];
         let mut own: Vec<Option<u32>> = vec![None];
         let mut phrase_chars = Vec::with_capacity(phrases.len());
         for (index, phrase) in phrases.iter().enumerate() {
@@ -121,11 +124,35 @@ impl PhraseAutomaton {
             let mut chars = 0u32;
             for c in phrase.chars() {
                 let symbol = alphabet.intern(c)?;
-                let fresh = own.len() as u32;
-                state = *goto.entry((state, symbol)).or_insert(fresh);
-                if state == fresh {
-                    own.push(None);
+                let mut existing = if state == ROOT {
+                    root.get(usize::from(symbol)).copied().unwrap_or(ROOT)
+                } else {
+                    first_child.get(state as usize).copied().unwrap_or(ROOT)
+                };
+                if state != ROOT {
+                    while existing != ROOT && symbol_of.get(existing as usize) != Some(&symbol) {
+                        existing = next_sibling.get(existing as usize).copied().unwrap_or(ROOT);
+                    }
                 }
+                if existing == ROOT {
+                    existing = own.len() as u32;
+                    own.push(None);
+                    symbol_of.push(symbol);
+                    first_child.push(ROOT);
+                    if state == ROOT {
+                        if root.len() <= usize::from(symbol) {
+                            root.resize(usize::from(symbol) + 1, ROOT);
+                        }
+                        next_sibling.push(ROOT);
+                        if let Some(slot) = root.get_mut(usize::from(symbol)) {
+                            *slot = existing;
+                        }
+                    } else if let Some(head) = first_child.get_mut(state as usize) {
+                        next_sibling.push(*head);
+                        *head = existing;
+                    }
+                }
+                state = existing;
                 chars += 1;
             }
             if let Some(slot) = own.get_mut(state as usize) {
@@ -134,33 +161,29 @@ impl PhraseAutomaton {
             phrase_chars.push(chars);
         }
         let states = own.len();
+        root.resize(alphabet.len, ROOT);
 
-        // Sorted transitions per state.
-        let mut edges: Vec<(u32, u16, u32)> = goto.into_iter().map(|((from, symbol), to)| (from, symbol, to)).collect();
-        edges.sort_unstable();
-        let mut root = vec![ROOT; alphabet.len];
-        let mut edge_start = vec![0u32; states + 1];
-        let mut edge_symbol = Vec::new();
-        let mut edge_target = Vec::new();
-        for &(from, symbol, to) in &edges {
-            if from == ROOT {
-                if let Some(slot) = root.get_mut(usize::from(symbol)) {
-                    *slot = to;
-                }
-            } else {
-                edge_symbol.push(symbol);
-                edge_target.push(to);
-                if let Some(count) = edge_start.get_mut(from as usize + 1) {
-                    *count += 1;
-                }
+        // Sorted transitions per state, in one array.
+        let mut edge_start = Vec::with_capacity(states + 1);
+        let mut edge_symbol = Vec::with_capacity(states);
+        let mut edge_target = Vec::with_capacity(states);
+        let mut list: Vec<(u16, u32)> = Vec::new();
+        for state in 0..states {
+            edge_start.push(edge_symbol.len() as u32);
+            if state == ROOT as usize {
+                continue;
             }
-        }
-        for s in 1..edge_start.len() {
-            let previous = edge_start.get(s - 1).copied().unwrap_or(0);
-            if let Some(slot) = edge_start.get_mut(s) {
-                *slot += previous;
+            list.clear();
+            let mut child = first_child.get(state).copied().unwrap_or(ROOT);
+            while child != ROOT {
+                list.push((symbol_of.get(child as usize).copied().unwrap_or(0), child));
+                child = next_sibling.get(child as usize).copied().unwrap_or(ROOT);
             }
+            list.sort_unstable();
+            edge_symbol.extend(list.iter().map(|e| e.0));
+            edge_target.extend(list.iter().map(|e| e.1));
         }
+        edge_start.push(edge_symbol.len() as u32);
 
         let mut automaton = PhraseAutomaton {
             alphabet,
@@ -169,7 +192,7 @@ impl PhraseAutomaton {
             edge_symbol,
             edge_target,
             fail: vec![ROOT; states],
-            output_start: Vec::with_capacity(states + 1),
+            output_at: vec![(0, 0); states],
             outputs: Vec::new(),
             phrase_chars,
         };
@@ -177,16 +200,18 @@ impl PhraseAutomaton {
         // Failure links and output lists, breadth first: a state's failure
         // target is shallower, so its outputs are complete when needed.
         let mut order: Vec<u32> = Vec::with_capacity(states);
-        let mut state_outputs: Vec<Vec<u32>> = vec![Vec::new(); states];
         order.extend(automaton.root.iter().copied().filter(|&t| t != ROOT));
         let mut head = 0;
         while let Some(&state) = order.get(head) {
             head += 1;
             let fail = automaton.fail.get(state as usize).copied().unwrap_or(ROOT);
-            let mut list: Vec<u32> = own.get(state as usize).copied().flatten().into_iter().collect();
-            list.extend(state_outputs.get(fail as usize).map_or(&[][..], Vec::as_slice));
-            if let Some(slot) = state_outputs.get_mut(state as usize) {
-                *slot = list;
+            // This state's own phrase, then its failure state's list.
+            let start = automaton.outputs.len() as u32;
+            automaton.outputs.extend(own.get(state as usize).copied().flatten());
+            let (fail_start, fail_len) = automaton.output_at.get(fail as usize).copied().unwrap_or((0, 0));
+            automaton.outputs.extend_from_within(fail_start as usize..(fail_start + fail_len) as usize);
+            if let Some(slot) = automaton.output_at.get_mut(state as usize) {
+                *slot = (start, automaton.outputs.len() as u32 - start);
             }
             let (first, last) = automaton.edge_range(state);
             for edge in first..last {
@@ -200,11 +225,6 @@ impl PhraseAutomaton {
                 }
                 order.push(child);
             }
-        }
-        automaton.output_start.push(0);
-        for list in &state_outputs {
-            automaton.outputs.extend_from_slice(list);
-            automaton.output_start.push(automaton.outputs.len() as u32);
         }
         Ok(automaton)
     }
@@ -259,12 +279,11 @@ impl PhraseAutomaton {
             if state == ROOT {
                 continue;
             }
-            let s = state as usize;
-            let (first, last) = (
-                self.output_start.get(s).copied().unwrap_or(0) as usize,
-                self.output_start.get(s + 1).copied().unwrap_or(0) as usize,
-            );
-            for &phrase in self.outputs.get(first..last).unwrap_or(&[]) {
+            let (start, len) = self.output_at.get(state as usize).copied().unwrap_or((0, 0));
+            if len == 0 {
+                continue;
+            }
+            for &phrase in self.outputs.get(start as usize..(start + len) as usize).unwrap_or(&[]) {
                 let chars = self.phrase_chars.get(phrase as usize).copied().unwrap_or(0) as usize;
                 found(phrase, (index + 1).saturating_sub(chars), index + 1);
             }
@@ -278,7 +297,7 @@ impl PhraseAutomaton {
                 + self.edge_start.capacity()
                 + self.edge_target.capacity()
                 + self.fail.capacity()
-                + self.output_start.capacity()
+                + 2 * self.output_at.capacity()
                 + self.outputs.capacity()
                 + self.phrase_chars.capacity())
             + 2 * self.edge_symbol.capacity()

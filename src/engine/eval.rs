@@ -64,6 +64,7 @@ pub(crate) fn holds(flat: Option<&[Literal]>, expr: &Expr, facts: &Features, scr
 }
 
 /// Evaluate a conjunction of clauses, stopping at the first false clause.
+#[inline(always)]
 fn eval_flat(literals: &[Literal], facts: &Features, scratch: &Scratch) -> Tri {
     let mut result = Tri::True;
     let mut clause = Tri::False;
