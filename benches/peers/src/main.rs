@@ -310,7 +310,8 @@ fn sigma_yaml(rules: &[(&str, C)], sets: &[(&str, Vec<String>)]) -> String {
 /// A ZEN expression of `c` over the flat event.
 #[cfg(feature = "zen")]
 fn zen_expr(c: &C, sets: &[(&str, Vec<String>)]) -> String {
-    let quote = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    // ZEN strings have no escapes: quote with the mark the phrase lacks.
+    let quote = |s: &str| if s.contains('\'') { format!("\"{s}\"") } else { format!("'{s}'") };
     match c {
         Text(s) => {
             let list = &sets.iter().find(|(n, _)| n == s).expect("set").1;
@@ -333,6 +334,9 @@ fn zen_expr(c: &C, sets: &[(&str, Vec<String>)]) -> String {
 /// expression, its output the rule id.
 #[cfg(feature = "zen")]
 fn zen_decision(rules: &[(&str, C)], sets: &[(&str, Vec<String>)]) -> Json {
+    for (_, list) in sets {
+        assert!(list.iter().all(|p| !(p.contains('\'') && p.contains('"'))), "a phrase ZEN cannot quote");
+    }
     let rows: Vec<Json> = rules
         .iter()
         .enumerate()
