@@ -439,6 +439,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
                 condition: def.when.get_ref().as_str().into(),
                 flat: cnf::flatten(&expr),
                 expr,
+                lazy_fields: 0,
                 floor,
                 ask,
                 warning,
@@ -521,8 +522,16 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
                 .map(|signals| signals.into_iter().map(|s| s as u32).collect())
         })
         .collect();
-    let scan_fields =
-        rules.iter().map(|r| &r.expr).chain(tiers.iter().map(|t| &t.expr)).fold(0, |m, e| m | trigger::text_fields(e));
+    let conditions = || rules.iter().map(|r| &r.expr).chain(tiers.iter().map(|t| &t.expr));
+    let scan_fields = conditions().fold(0, |m, e| m | trigger::text_fields(e));
+    // A field that only negated atoms read ("not any(payee.name) ~ …") never
+    // supplies a necessary signal: it is scanned only when a rule about to
+    // be evaluated reads it.
+    let lazy_fields = scan_fields & !conditions().fold(0, |m, e| m | trigger::positive_text_fields(e));
+    for rule in &mut rules {
+        rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
+    }
+    let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
     let messages = &pack.procedure.messages;
     let version =
         format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), source.content_hash());
@@ -548,6 +557,8 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             always_rules,
             tier_signals,
             scan_fields,
+            lazy_fields,
+            tier_lazy_fields,
             level_floors,
             level_actions,
             fx,

@@ -50,6 +50,8 @@ pub(crate) struct CompiledRule {
     pub(crate) expr: Expr,
     /// The same condition flattened for evaluation (`None`: too large).
     pub(crate) flat: Option<Box<[Literal]>>,
+    /// The lazily scanned text fields the condition reads.
+    pub(crate) lazy_fields: u8,
     pub(crate) floor: Action,
     /// Bit `q` set: question `Question::ALL[q]` becomes required.
     pub(crate) ask: u16,
@@ -113,6 +115,11 @@ pub(crate) struct Program {
     /// The text fields some condition reads (bit per `TEXT_FIELDS` entry):
     /// the others are never normalized or scanned.
     pub(crate) scan_fields: u8,
+    /// The fields among those that are scanned only when a rule or tier
+    /// about to be evaluated reads them (only negated atoms read them).
+    pub(crate) lazy_fields: u8,
+    /// The lazy fields some procedure tier reads.
+    pub(crate) tier_lazy_fields: u8,
     /// Lowest score of `low`, `medium`, `high`, `critical`.
     pub(crate) level_floors: [u8; 4],
     /// What `low`, `medium`, `high`, `critical` demand.

@@ -109,6 +109,16 @@ pub(crate) fn text_fields(expr: &Expr) -> u8 {
     }
 }
 
+/// The text fields read by atoms of `expr` that are not under a `not`: the
+/// only atoms whose phrase hits can be a rule's necessary signal.
+pub(crate) fn positive_text_fields(expr: &Expr) -> u8 {
+    match expr {
+        Expr::Atom { atom: Atom::Text { fields, .. }, .. } => *fields,
+        Expr::Atom { .. } | Expr::Not { .. } => 0,
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().fold(0, |m, p| m | positive_text_fields(p)),
+    }
+}
+
 /// Build the signal → rules index and the bitset of always-evaluated rules.
 pub(crate) fn index(exprs: &[&Expr], sets: usize) -> (Vec<Vec<u32>>, Vec<u64>) {
     let mut signal_rules = vec![Vec::new(); sets + FIXED_SIGNALS];

@@ -121,7 +121,8 @@ mod tests {
         let mut scratch = Scratch::default();
         let mut flat_forms = 0;
         for op in crate::workload::generate(3_000, 7) {
-            scratch.scan(program, &op, program.scan_fields);
+            scratch.scan(program, &op);
+            scratch.scan_fields(program, &op, program.lazy_fields);
             let facts = Features::extract(program, &op);
             let conditions = program
                 .rules

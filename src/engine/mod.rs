@@ -191,9 +191,9 @@ impl Engine {
 
     fn assess_with<'e>(&'e self, scratch: &mut Scratch, op: &Operation, lang: Lang, out: &mut Assessment<'e>) {
         let program: &'e Program = &self.program;
-        scratch.scan(program, op, program.scan_fields);
+        scratch.scan(program, op);
         let mut facts = features::Features::extract(program, op);
-        report::evaluate_rules(program, &facts, scratch);
+        report::evaluate_rules(program, op, &facts, scratch);
         report::build(program, op, lang, &mut facts, scratch, out);
     }
 

@@ -32,7 +32,7 @@ fn set_bit(words: &mut [u64], i: usize) {
 }
 
 /// Decide which rules fire; their indexes go to `scratch.fired`, in pack order.
-pub(crate) fn evaluate_rules(program: &Program, facts: &Features, scratch: &mut Scratch) {
+pub(crate) fn evaluate_rules(program: &Program, op: &Operation, facts: &Features, scratch: &mut Scratch) {
     let sets = program.set_names.len();
     let mut signals = std::mem::take(&mut scratch.signals);
     signals.clear();
@@ -67,6 +67,21 @@ pub(crate) fn evaluate_rules(program: &Program, facts: &Features, scratch: &mut 
             for &rule in program.signal_rules.get(signal).map_or(&[][..], Vec::as_slice) {
                 set_bit(&mut candidates, rule as usize);
             }
+        }
+    }
+    // The lazy fields that a candidate rule or a tier will read.
+    if program.lazy_fields != 0 {
+        let mut lazy = program.tier_lazy_fields;
+        for (word_index, word) in candidates.iter().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let rule = word_index * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                lazy |= program.rules.get(rule).map_or(0, |r| r.lazy_fields);
+            }
+        }
+        if lazy != 0 {
+            scratch.scan_fields(program, op, lazy);
         }
     }
     scratch.fired.clear();

@@ -75,12 +75,18 @@ impl Scratch {
         self.set_fields.get(set as usize).is_some_and(|fields| fields & mask != 0)
     }
 
+    /// Start an assessment: forget the previous operation's hits and scan
+    /// the fields of `op` that are not lazy.
+    pub(crate) fn scan(&mut self, program: &Program, op: &Operation) {
+        self.reset(program.set_names.len());
+        self.scan_fields(program, op, program.scan_fields & !program.lazy_fields);
+    }
+
     /// Normalize and scan every present text field of `op` in `fields` (a
     /// bit per `TEXT_FIELDS` entry). A field no condition reads is skipped:
     /// its hits could only add candidate rules whose text atoms then read
     /// other fields, and evidence only quotes the fields an atom reads.
-    pub(crate) fn scan(&mut self, program: &Program, op: &Operation, fields: u8) {
-        self.reset(program.set_names.len());
+    pub(crate) fn scan_fields(&mut self, program: &Program, op: &Operation, fields: u8) {
         for (field, text) in field_texts(op).into_iter().enumerate() {
             if let Some(text) = text {
                 if !text.is_empty() && fields & (1 << field) != 0 {
