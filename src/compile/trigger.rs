@@ -29,8 +29,9 @@ pub(crate) fn enum_signal(sets: usize, field: EnumField, bit: u32) -> Option<usi
     }
 }
 
-pub(crate) fn observation_signal(sets: usize, o: Observation) -> usize {
-    sets + o as usize
+/// The signal of observation number `o` (`Observation as usize`).
+pub(crate) fn observation_signal(sets: usize, o: usize) -> usize {
+    sets + o
 }
 
 pub(crate) fn flag_signal(sets: usize, field: usize, value: bool) -> usize {
@@ -76,7 +77,7 @@ fn necessary(expr: &Expr, sets: usize) -> Option<Necessary> {
 fn atom_signal(atom: &Atom, sets: usize) -> Option<Necessary> {
     match atom {
         Atom::Text { set, .. } => Some(Necessary { cost: 1, signals: vec![*set as usize] }),
-        Atom::Observed(o) => Some(Necessary { cost: 2, signals: vec![observation_signal(sets, *o)] }),
+        Atom::Observed(o) => Some(Necessary { cost: 2, signals: vec![observation_signal(sets, *o as usize)] }),
         Atom::Flag { field, want } => Some(Necessary {
             cost: if *want { 3 } else { 4 },
             signals: vec![flag_signal(sets, *field as usize, *want)],
@@ -161,7 +162,7 @@ mod tests {
         let (signals, always) = index(&[&e1, &e2, &e3, &e4], sets);
         assert_eq!(signals[1], vec![0]);
         assert_eq!(signals[0], vec![1]);
-        assert_eq!(signals[observation_signal(sets, Observation::OnPhone)], vec![1]);
+        assert_eq!(signals[observation_signal(sets, Observation::OnPhone as usize)], vec![1]);
         assert_eq!(always, vec![0b0100]);
         assert_eq!(signals[flag_signal(sets, 3, false)], vec![3]);
     }

@@ -79,7 +79,12 @@ fn integer_ratio(numerator: Decimal, denominator: Decimal) -> Option<i128> {
     if n < 0 || d <= 0 || d >= MAX_DENOMINATOR || n >= d.saturating_mul(MAX_QUOTIENT) {
         return None;
     }
-    n.checked_mul(SCALE).and_then(|n| n.checked_div(d))
+    let numerator = n.checked_mul(SCALE)?;
+    // The same integer division in 64 bits when both fit, which is cheaper.
+    match (u64::try_from(numerator), u64::try_from(d)) {
+        (Ok(n), Ok(d)) => n.checked_div(d).map(i128::from),
+        _ => numerator.checked_div(d),
+    }
 }
 
 impl Features {

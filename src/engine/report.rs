@@ -16,7 +16,7 @@ use crate::compile::trigger::{enum_signal, flag_signal, observation_signal};
 use crate::engine::eval::{holds, supporting_atoms};
 use crate::engine::features::Features;
 use crate::engine::scan::{field_texts, Scratch};
-use crate::operation::{Observation, Operation};
+use crate::operation::Operation;
 use crate::procedure::{self, Demands};
 
 const ONE: u64 = 1_000_000;
@@ -41,10 +41,11 @@ pub(crate) fn evaluate_rules(program: &Program, op: &Operation, facts: &Features
     for hit in &scratch.hits {
         set_bit(&mut signals, hit.set as usize);
     }
-    for o in Observation::ALL {
-        if facts.observations & (1 << o as u16) != 0 {
-            set_bit(&mut signals, observation_signal(sets, o));
-        }
+    let mut observed = facts.observations;
+    while observed != 0 {
+        let o = observed.trailing_zeros() as usize;
+        observed &= observed - 1;
+        set_bit(&mut signals, observation_signal(sets, o));
     }
     for (field, value) in facts.flags.iter().enumerate() {
         if let Some(v) = value {
@@ -132,22 +133,27 @@ pub(crate) fn build<'e>(
     out.matches.clear();
     out.warnings.clear();
 
-    // Scores.
+    // Scores: the typologies' remaining mass is only needed when rules fired.
     let mut remaining = std::mem::take(&mut scratch.typology_remaining);
     remaining.clear();
-    remaining.resize(program.typologies.len(), ONE);
     let mut general = ONE;
+    let mut top_remaining = ONE;
     let mut demands = Demands::default();
-    for &index in &scratch.fired {
-        let Some(rule) = program.rules.get(index as usize) else { continue };
-        match rule.typology.and_then(|t| remaining.get_mut(t as usize)) {
-            Some(slot) => *slot = combine(*slot, rule.weight),
-            None => general = combine(general, rule.weight),
+    if !scratch.fired.is_empty() {
+        remaining.resize(program.typologies.len(), ONE);
+        for &index in &scratch.fired {
+            let Some(rule) = program.rules.get(index as usize) else { continue };
+            match rule.typology.and_then(|t| remaining.get_mut(t as usize)) {
+                Some(slot) => {
+                    *slot = combine(*slot, rule.weight);
+                    top_remaining = top_remaining.min(*slot);
+                }
+                None => general = combine(general, rule.weight),
+            }
+            demands.questions |= rule.ask;
+            demands.add_floor(rule.floor);
         }
-        demands.questions |= rule.ask;
-        demands.add_floor(rule.floor);
     }
-    let top_remaining = remaining.iter().copied().min().unwrap_or(ONE);
     let score = score_of(top_remaining * general / ONE);
     let level = program.level_for(score);
     demands.add_floor(program.level_action(level));
