@@ -235,10 +235,26 @@ pub(crate) fn scaled(value: Decimal) -> i128 {
     let mantissa = value.mantissa();
     let scale = value.scale();
     if scale <= 4 {
-        mantissa.saturating_mul(10i128.pow(4 - scale))
+        mantissa.saturating_mul(pow10(4 - scale))
     } else {
-        mantissa / 10i128.pow(scale - 4)
+        mantissa / pow10(scale - 4)
     }
+}
+
+/// 10^n for the exponents a `Decimal` scale allows (at most 28), from a table.
+fn pow10(n: u32) -> i128 {
+    // Built at compile time: an out-of-range index would fail the build.
+    #[allow(clippy::indexing_slicing)]
+    const TABLE: [i128; 29] = {
+        let mut table = [1i128; 29];
+        let mut i = 1;
+        while i < 29 {
+            table[i] = table[i - 1] * 10;
+            i += 1;
+        }
+        table
+    };
+    TABLE.get(n as usize).copied().unwrap_or(i128::MAX)
 }
 
 #[derive(Clone, Debug, PartialEq)]
