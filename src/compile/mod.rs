@@ -6,6 +6,7 @@
 
 pub(crate) mod cnf;
 pub(crate) mod condition;
+mod parallel;
 pub(crate) mod program;
 pub(crate) mod trigger;
 
@@ -13,6 +14,7 @@ mod cases;
 
 use std::collections::{BTreeMap, HashMap};
 
+use regex::Regex;
 use rust_decimal::Decimal;
 use toml::Spanned;
 
@@ -174,24 +176,68 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         Err(e) => return Err(Error::single(toml_error(PACK_FILE, pack_text, &e))),
     };
 
-    // Every other file, in name order.
-    let mut files: Vec<(&str, &str, RuleFile, LineStarts)> = Vec::new();
-    for name in source.file_names().filter(|n| *n != PACK_FILE) {
+    // Every other file, in name order; a large pack is parsed on all cores.
+    let names: Vec<&str> = source.file_names().filter(|n| *n != PACK_FILE).collect();
+    let parse = |name: &&str| {
         let text = source.file(name).unwrap_or("");
-        match toml::from_str::<RuleFile>(text) {
-            Ok(f) => files.push((name, text, f, LineStarts::new(text))),
+        (toml::from_str::<RuleFile>(text), LineStarts::new(text))
+    };
+    let bytes: usize = names.iter().map(|n| source.file(n).map_or(0, str::len)).sum();
+    let parsed = if bytes >= parallel::PARALLEL_BYTES {
+        parallel::map(&names, parse)
+    } else {
+        names.iter().map(parse).collect()
+    };
+    let mut files: Vec<(&str, &str, RuleFile, LineStarts)> = Vec::new();
+    for (name, (result, lines)) in names.iter().zip(parsed) {
+        let text = source.file(name).unwrap_or("");
+        match result {
+            Ok(f) => files.push((name, text, f, lines)),
             Err(e) => diags.push(toml_error(name, text, &e)),
         }
     }
 
+    // The regexes compile on another core while the rest of the pack does.
+    let regex_sources: Vec<&str> = files
+        .iter()
+        .flat_map(|(_, _, file, _)| file.patterns.values().map(|def| def.get_ref().regex.get_ref().as_str()))
+        .collect();
+    let build_regexes = || -> Vec<Result<Regex, regex::Error>> {
+        regex_sources.iter().map(|src| regex::RegexBuilder::new(src).size_limit(limits.regex_size).build()).collect()
+    };
+    if bytes < parallel::PARALLEL_BYTES || regex_sources.is_empty() {
+        let built = build_regexes();
+        return compile_parsed(source, limits, pack_text, &pack, &files, diags, move || Some(built));
+    }
+    std::thread::scope(|scope| {
+        let job = parallel::Background::start(scope, build_regexes);
+        compile_parsed(source, limits, pack_text, &pack, &files, diags, move || job.join())
+    })
+}
+
+/// The regexes of the pack's `[patterns]`, in file and name order.
+type BuiltRegexes = Vec<Result<Regex, regex::Error>>;
+
+/// Compile the parsed files; `regexes` gives the compiled regexes when they
+/// are needed (`None` if compiling them failed unexpectedly).
+#[allow(clippy::too_many_arguments)]
+fn compile_parsed(
+    source: &PackSource,
+    limits: &Limits,
+    pack_text: &str,
+    pack: &PackFile,
+    files: &[(&str, &str, RuleFile, LineStarts)],
+    mut diags: Vec<Diagnostic>,
+    regexes_built: impl FnOnce() -> Option<BuiltRegexes>,
+) -> Result<Compiled, Error> {
     let pack_lines = LineStarts::new(pack_text);
     let mut pctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-    let normalizer = build_normalizer(&mut pctx, &pack);
-    let level_floors = levels(&mut pctx, &pack);
+    let normalizer = build_normalizer(&mut pctx, pack);
+    let level_floors = levels(&mut pctx, pack);
     let level_actions =
         [&pack.level_actions.low, &pack.level_actions.medium, &pack.level_actions.high, &pack.level_actions.critical]
             .map(|a| parse_action(&mut pctx, a).unwrap_or(Action::Escalate));
-    let fx = fx_table(&mut pctx, &pack);
+    let fx = fx_table(&mut pctx, pack);
     let negation_window = match &pack.normalize.negation_window {
         Some(w) if (0..=20).contains(w.get_ref()) => *w.get_ref() as u32,
         Some(w) => {
@@ -208,7 +254,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     // Typologies.
     let mut typologies: Vec<TypologyInfo> = Vec::new();
     let mut typology_at: HashMap<String, Location> = HashMap::new();
-    for (name, text, file, lines) in &files {
+    for (name, text, file, lines) in files {
         let Some(t) = &file.typology else { continue };
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         let id = t.id.get_ref();
@@ -241,10 +287,12 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let mut set_names: Vec<Box<str>> = Vec::new();
     let mut set_at: HashMap<String, Location> = HashMap::new();
     let mut patterns = PatternTable::default();
-    let mut regexes: Vec<CompiledRegex> = Vec::new();
+    // Regex sets: (set, index among the built regexes, file, name, source).
+    let mut regex_sets: Vec<(u32, usize, usize, &str, &Spanned<String>)> = Vec::new();
+    let mut regex_defs = 0usize;
     let mut always_regexes: Vec<u32> = Vec::new();
     let mut phrase_count = 0usize;
-    for (name, text, file, lines) in &files {
+    for (file_index, (name, text, file, lines)) in files.iter().enumerate() {
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         for (set_name, phrases) in &file.phrases {
             let Some(set) = declare_set(&mut ctx, set_name, phrases.span().start, &mut set_names, &mut set_at) else {
@@ -265,33 +313,24 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
             }
         }
         for (set_name, def) in &file.patterns {
+            // The position of this definition among the built regexes.
+            let built = regex_defs;
+            regex_defs += 1;
             let Some(set) = declare_set(&mut ctx, set_name, def.span().start, &mut set_names, &mut set_at) else {
                 continue;
             };
-            let def = def.get_ref();
-            let regex = regex::RegexBuilder::new(def.regex.get_ref()).size_limit(limits.regex_size).build();
-            let regex = match regex {
-                Ok(r) => r,
-                Err(e) => {
-                    let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
-                    let kind =
-                        if matches!(e, regex::Error::CompiledTooBig(_)) { ErrorKind::Limit } else { ErrorKind::Syntax };
-                    ctx.error(kind, ctx.string_start(&def.regex), format!("bad regex in `{set_name}`: {detail}"));
-                    continue;
-                }
-            };
-            let index = regexes.len() as u32;
-            for literal in &def.requires {
+            let index = regex_sets.len() as u32;
+            for literal in &def.get_ref().requires {
                 if let Some(dense) = dense_phrase(&mut ctx, &normalizer, literal, limits) {
                     if let Some(target) = patterns.slot(dense) {
                         target.regexes.push(index);
                     }
                 }
             }
-            if def.requires.is_empty() {
-                always_regexes.push(regexes.len() as u32);
+            if def.get_ref().requires.is_empty() {
+                always_regexes.push(index);
             }
-            regexes.push(CompiledRegex { set, regex });
+            regex_sets.push((set, built, file_index, set_name.as_str(), &def.get_ref().regex));
         }
     }
     for negator in &pack.normalize.negators {
@@ -329,7 +368,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     // Warnings.
     let mut warnings: Vec<WarningText> = Vec::new();
     let mut warning_at: HashMap<String, Location> = HashMap::new();
-    for (name, text, file, lines) in &files {
+    for (name, text, file, lines) in files {
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         for (code, def) in &file.warnings {
             if let Some(first) = warning_at.get(code) {
@@ -363,7 +402,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     // Rules.
     let mut rules: Vec<CompiledRule> = Vec::new();
     let mut rule_at: HashMap<String, Location> = HashMap::new();
-    for (name, text, file, lines) in &files {
+    for (name, text, file, lines) in files {
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         let file_typology = file.typology.as_ref().and_then(|t| typology_index(t.id.get_ref()));
         for def in &file.rule {
@@ -484,13 +523,37 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let rule_ids: Vec<&str> = rules.iter().map(|r| &*r.id).collect();
     let typology_ids: Vec<&str> = typologies.iter().map(|t| &*t.id).collect();
     let mut test_cases = Vec::new();
-    for (name, text, file, lines) in &files {
+    for (name, text, file, lines) in files {
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         let typology = file.typology.as_ref().map(|t| t.id.get_ref().as_str());
         for def in &file.case {
             if let Some(case) = cases::compile_case(&mut ctx, def, typology, &rule_ids, &typology_ids) {
                 test_cases.push(case);
             }
+        }
+    }
+
+    // The regexes, built meanwhile.
+    let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
+    let mut built: Vec<Option<Result<Regex, regex::Error>>> = match regexes_built() {
+        Some(built) => built.into_iter().map(Some).collect(),
+        None => {
+            diags.push(Diagnostic::new(ErrorKind::Limit, "compiling the regexes failed"));
+            Vec::new()
+        }
+    };
+    for &(set, at, file_index, set_name, src) in &regex_sets {
+        let Some((name, text, _, lines)) = files.get(file_index) else { continue };
+        let mut ctx = Ctx::new(name, text, lines, &mut diags);
+        match built.get_mut(at).and_then(Option::take) {
+            Some(Ok(regex)) => regexes.push(CompiledRegex { set, regex }),
+            Some(Err(e)) => {
+                let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
+                let kind =
+                    if matches!(e, regex::Error::CompiledTooBig(_)) { ErrorKind::Limit } else { ErrorKind::Syntax };
+                ctx.error(kind, ctx.string_start(src), format!("bad regex in `{set_name}`: {detail}"));
+            }
+            None => {}
         }
     }
 

@@ -1,0 +1,108 @@
+//! Compiling a pack on the cores the machine has: the rule files are parsed
+//! in parallel and the regexes are compiled beside the rest of the work.
+//!
+//! Results never depend on the number of threads: work is split by index
+//! and put back in order. When a thread cannot be started, the work runs on
+//! the calling thread.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{Scope, ScopedJoinHandle};
+
+/// At most this many threads parse files.
+const MAX_THREADS: usize = 4;
+
+/// Below this much input, starting threads costs more than it saves.
+pub(crate) const PARALLEL_BYTES: usize = 32 * 1024;
+
+fn threads_for(items: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(MAX_THREADS).min(items)
+}
+
+/// `f` applied to every item, in order, spread over the available cores.
+pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = threads_for(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            mine.push((i, f(item)));
+        }
+        if let Ok(mut done) = done.lock() {
+            done.extend(mine);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            // A thread that cannot start leaves its share to the others.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+        work();
+    });
+    let mut done = done.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Work started on another thread, or already done when no thread could be
+/// started.
+pub(crate) enum Background<'scope, R> {
+    Running(ScopedJoinHandle<'scope, Option<R>>),
+    Done(Option<R>),
+}
+
+impl<'scope, R: Send + 'scope> Background<'scope, R> {
+    /// Start `f` beside the calling thread.
+    pub(crate) fn start<'env>(scope: &'scope Scope<'scope, 'env>, f: impl FnOnce() -> R + Send + 'scope) -> Self {
+        // `spawn_scoped` consumes its closure even when it fails, so `f`
+        // goes through a slot the fallback can take it back from.
+        let slot = Arc::new(Mutex::new(Some(f)));
+        let theirs = Arc::clone(&slot);
+        let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+            let f = theirs.lock().ok().and_then(|mut f| f.take());
+            f.map(|f| f())
+        });
+        match spawned {
+            Ok(handle) => Background::Running(handle),
+            Err(_) => Background::Done(slot.lock().ok().and_then(|mut f| f.take()).map(|f| f())),
+        }
+    }
+
+    /// The result; `None` if the work panicked.
+    pub(crate) fn join(self) -> Option<R> {
+        match self {
+            Background::Running(handle) => handle.join().ok().flatten(),
+            Background::Done(r) => r,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_keeps_the_order_of_its_items() {
+        let items: Vec<u64> = (0..1_000).collect();
+        let squares = map(&items, |x| x * x);
+        assert_eq!(squares, items.iter().map(|x| x * x).collect::<Vec<_>>());
+        assert!(map(&[] as &[u64], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn background_work_returns_its_result() {
+        let text = String::from("规则");
+        let n = std::thread::scope(|scope| {
+            let job = Background::start(scope, || text.chars().count());
+            job.join()
+        });
+        assert_eq!(n, Some(2));
+    }
+}
