@@ -199,9 +199,18 @@ impl Normalizer {
 
     /// The dense form of a phrase, as a new string.
     pub(crate) fn normalize(&self, src: &str) -> String {
-        let mut dense = Dense::default();
-        self.normalize_into(src, &mut dense);
-        dense.text().to_string()
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Dense> = std::cell::RefCell::new(Dense::default());
+        }
+        let build = |dense: &mut Dense| {
+            self.normalize_into(src, dense);
+            dense.text();
+            std::mem::take(&mut dense.text)
+        };
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut dense) => build(&mut dense),
+            Err(_) => build(&mut Dense::default()),
+        })
     }
 
     fn push_char(&self, c: char, start: usize, end: usize, out: &mut Dense) {

@@ -197,38 +197,43 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         }
     }
 
-    // The regexes compile on another core while the rest of the pack does.
+    // The regexes compile, and the pack's content is hashed, on another core
+    // while the rest of the pack compiles.
     let regex_sources: Vec<&str> = files
         .iter()
         .flat_map(|(_, _, file, _)| file.patterns.values().map(|def| def.get_ref().regex.get_ref().as_str()))
         .collect();
-    let build_regexes = || -> Vec<Result<Regex, regex::Error>> {
-        regex_sources.iter().map(|src| regex::RegexBuilder::new(src).size_limit(limits.regex_size).build()).collect()
+    let build_regexes = || -> (BuiltRegexes, u64) {
+        let regexes = regex_sources
+            .iter()
+            .map(|src| regex::RegexBuilder::new(src).size_limit(limits.regex_size).build())
+            .collect();
+        (regexes, source.content_hash())
     };
     if bytes < parallel::PARALLEL_BYTES || regex_sources.is_empty() {
         let built = build_regexes();
-        return compile_parsed(source, limits, pack_text, &pack, &files, diags, move || Some(built));
+        return compile_parsed(limits, pack_text, &pack, &files, diags, move || Some(built));
     }
     std::thread::scope(|scope| {
         let job = parallel::Background::start(scope, build_regexes);
-        compile_parsed(source, limits, pack_text, &pack, &files, diags, move || job.join())
+        compile_parsed(limits, pack_text, &pack, &files, diags, move || job.join())
     })
 }
 
 /// The regexes of the pack's `[patterns]`, in file and name order.
 type BuiltRegexes = Vec<Result<Regex, regex::Error>>;
 
-/// Compile the parsed files; `regexes` gives the compiled regexes when they
-/// are needed (`None` if compiling them failed unexpectedly).
+/// Compile the parsed files; `regexes_built` gives the compiled regexes and
+/// the content hash when they are needed (`None` if that work failed
+/// unexpectedly).
 #[allow(clippy::too_many_arguments)]
 fn compile_parsed(
-    source: &PackSource,
     limits: &Limits,
     pack_text: &str,
     pack: &PackFile,
     files: &[(&str, &str, RuleFile, LineStarts)],
     mut diags: Vec<Diagnostic>,
-    regexes_built: impl FnOnce() -> Option<BuiltRegexes>,
+    regexes_built: impl FnOnce() -> Option<(BuiltRegexes, u64)>,
 ) -> Result<Compiled, Error> {
     let pack_lines = LineStarts::new(pack_text);
     let mut pctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
@@ -535,11 +540,11 @@ fn compile_parsed(
 
     // The regexes, built meanwhile.
     let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
-    let mut built: Vec<Option<Result<Regex, regex::Error>>> = match regexes_built() {
-        Some(built) => built.into_iter().map(Some).collect(),
+    let (mut built, content_hash): (Vec<Option<Result<Regex, regex::Error>>>, u64) = match regexes_built() {
+        Some((built, hash)) => (built.into_iter().map(Some).collect(), hash),
         None => {
             diags.push(Diagnostic::new(ErrorKind::Limit, "compiling the regexes failed"));
-            Vec::new()
+            (Vec::new(), 0)
         }
     };
     for &(set, at, file_index, set_name, src) in &regex_sets {
@@ -596,8 +601,7 @@ fn compile_parsed(
     }
     let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
     let messages = &pack.procedure.messages;
-    let version =
-        format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), source.content_hash());
+    let version = format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), content_hash);
     Ok(Compiled {
         program: Program {
             version: version.into(),
