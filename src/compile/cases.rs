@@ -32,9 +32,19 @@ pub(crate) struct TestCase {
     pub(crate) expect: CaseExpect,
 }
 
+/// The operation of a case, parsed as the contract's JSON; the error says
+/// what is wrong with it.
+pub(crate) fn case_operation(def: &CaseDef) -> Result<Operation, String> {
+    let json = serde_json::to_string(def.operation.get_ref()).map_err(|e| e.to_string())?;
+    Operation::from_json(&json).map_err(|e| format!("operation {e}"))
+}
+
+/// Check a case against the compiled rules; `operation` is what
+/// [`case_operation`] made of it.
 pub(crate) fn compile_case(
     ctx: &mut Ctx<'_>,
     def: &CaseDef,
+    operation: Result<Operation, String>,
     typology: Option<&str>,
     rule_ids: &[&str],
     typology_ids: &[&str],
@@ -87,17 +97,10 @@ pub(crate) fn compile_case(
         ctx.error(ErrorKind::Value, at, format!("case `{name}` is a hit in a file without `[typology]`: give `top`"));
         ok = false;
     }
-    let json = match serde_json::to_string(def.operation.get_ref()) {
-        Ok(j) => j,
-        Err(e) => {
-            ctx.error(ErrorKind::Value, def.operation.span().start, format!("case `{name}`: {e}"));
-            return None;
-        }
-    };
-    let operation = match Operation::from_json(&json) {
+    let operation = match operation {
         Ok(op) => op,
-        Err(e) => {
-            ctx.error(ErrorKind::Value, def.operation.span().start, format!("case `{name}`: operation {e}"));
+        Err(message) => {
+            ctx.error(ErrorKind::Value, def.operation.span().start, format!("case `{name}`: {message}"));
             return None;
         }
     };

@@ -21,7 +21,7 @@ use toml::Spanned;
 use crate::assessment::Action;
 use crate::automaton::{PhraseAutomaton, TooManySymbols};
 use crate::error::{Diagnostic, Error, ErrorKind, LineStarts, Location};
-use crate::operation::Question;
+use crate::operation::{Operation, Question};
 use crate::pack::syntax::{Bilingual, PackFile, RuleFile};
 use crate::pack::{PackSource, PACK_FILE};
 use crate::text::Normalizer;
@@ -178,9 +178,13 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
 
     // Every other file, in name order; a large pack is parsed on all cores.
     let names: Vec<&str> = source.file_names().filter(|n| *n != PACK_FILE).collect();
+    // A file's cases' operations are parsed with it.
     let parse = |name: &&str| {
         let text = source.file(name).unwrap_or("");
-        (toml::from_str::<RuleFile>(text), LineStarts::new(text))
+        let file = toml::from_str::<RuleFile>(text);
+        let operations: Vec<Result<Operation, String>> =
+            file.as_ref().map_or(Vec::new(), |f| f.case.iter().map(cases::case_operation).collect());
+        (file, LineStarts::new(text), operations)
     };
     let bytes: usize = names.iter().map(|n| source.file(n).map_or(0, str::len)).sum();
     let parsed = if bytes >= parallel::PARALLEL_BYTES {
@@ -189,10 +193,14 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         names.iter().map(parse).collect()
     };
     let mut files: Vec<(&str, &str, RuleFile, LineStarts)> = Vec::new();
-    for (name, (result, lines)) in names.iter().zip(parsed) {
+    let mut case_operations: Vec<Result<Operation, String>> = Vec::new();
+    for (name, (result, lines, operations)) in names.iter().zip(parsed) {
         let text = source.file(name).unwrap_or("");
         match result {
-            Ok(f) => files.push((name, text, f, lines)),
+            Ok(f) => {
+                files.push((name, text, f, lines));
+                case_operations.extend(operations);
+            }
             Err(e) => diags.push(toml_error(name, text, &e)),
         }
     }
@@ -203,37 +211,42 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         .iter()
         .flat_map(|(_, _, file, _)| file.patterns.values().map(|def| def.get_ref().regex.get_ref().as_str()))
         .collect();
-    let build_regexes = || -> (BuiltRegexes, u64) {
-        let regexes = regex_sources
+    let prepare = || Prepared {
+        regexes: regex_sources
             .iter()
             .map(|src| regex::RegexBuilder::new(src).size_limit(limits.regex_size).build())
-            .collect();
-        (regexes, source.content_hash())
+            .collect(),
+        content_hash: source.content_hash(),
     };
-    if bytes < parallel::PARALLEL_BYTES || regex_sources.is_empty() {
-        let built = build_regexes();
-        return compile_parsed(limits, pack_text, &pack, &files, diags, move || Some(built));
+    if bytes < parallel::PARALLEL_BYTES {
+        let prepared = prepare();
+        return compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, move || Some(prepared));
     }
     std::thread::scope(|scope| {
-        let job = parallel::Background::start(scope, build_regexes);
-        compile_parsed(limits, pack_text, &pack, &files, diags, move || job.join())
+        let job = parallel::Background::start(scope, prepare);
+        compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, move || job.join())
     })
 }
 
-/// The regexes of the pack's `[patterns]`, in file and name order.
-type BuiltRegexes = Vec<Result<Regex, regex::Error>>;
+/// The work done beside the main compile.
+struct Prepared {
+    /// The regexes of the pack's `[patterns]`, in file and name order.
+    regexes: Vec<Result<Regex, regex::Error>>,
+    content_hash: u64,
+}
 
-/// Compile the parsed files; `regexes_built` gives the compiled regexes and
-/// the content hash when they are needed (`None` if that work failed
-/// unexpectedly).
+/// Compile the parsed files (with their cases' operations, in file order);
+/// `prepared` gives the regexes and the content hash when they are needed
+/// (`None` if that work failed unexpectedly).
 #[allow(clippy::too_many_arguments)]
 fn compile_parsed(
     limits: &Limits,
     pack_text: &str,
     pack: &PackFile,
     files: &[(&str, &str, RuleFile, LineStarts)],
+    case_operations: Vec<Result<Operation, String>>,
     mut diags: Vec<Diagnostic>,
-    regexes_built: impl FnOnce() -> Option<(BuiltRegexes, u64)>,
+    prepared: impl FnOnce() -> Option<Prepared>,
 ) -> Result<Compiled, Error> {
     let pack_lines = LineStarts::new(pack_text);
     let mut pctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
@@ -528,11 +541,13 @@ fn compile_parsed(
     let rule_ids: Vec<&str> = rules.iter().map(|r| &*r.id).collect();
     let typology_ids: Vec<&str> = typologies.iter().map(|t| &*t.id).collect();
     let mut test_cases = Vec::new();
+    let mut operations = case_operations.into_iter();
     for (name, text, file, lines) in files {
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         let typology = file.typology.as_ref().map(|t| t.id.get_ref().as_str());
         for def in &file.case {
-            if let Some(case) = cases::compile_case(&mut ctx, def, typology, &rule_ids, &typology_ids) {
+            let operation = operations.next().unwrap_or_else(|| Err("no operation".to_string()));
+            if let Some(case) = cases::compile_case(&mut ctx, def, operation, typology, &rule_ids, &typology_ids) {
                 test_cases.push(case);
             }
         }
@@ -540,13 +555,10 @@ fn compile_parsed(
 
     // The regexes, built meanwhile.
     let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
-    let (mut built, content_hash): (Vec<Option<Result<Regex, regex::Error>>>, u64) = match regexes_built() {
-        Some((built, hash)) => (built.into_iter().map(Some).collect(), hash),
-        None => {
-            diags.push(Diagnostic::new(ErrorKind::Limit, "compiling the regexes failed"));
-            (Vec::new(), 0)
-        }
+    let Some(Prepared { regexes: built, content_hash }) = prepared() else {
+        return Err(Error::single(Diagnostic::new(ErrorKind::Limit, "compiling the regexes failed")));
     };
+    let mut built: Vec<Option<Result<Regex, regex::Error>>> = built.into_iter().map(Some).collect();
     for &(set, at, file_index, set_name, src) in &regex_sets {
         let Some((name, text, _, lines)) = files.get(file_index) else { continue };
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
