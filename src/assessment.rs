@@ -115,9 +115,85 @@ pub struct Assessment<'e> {
     pub warnings: Vec<Warning<'e>>,
     /// Identifies the pack: name, version and content hash.
     pub rules_version: &'e str,
+    /// Buffers of earlier assessments, reused by `Engine::assess_into`.
+    #[serde(skip)]
+    pub(crate) recycled: Recycled<'e>,
 }
 
-impl Assessment<'_> {
+/// The lists and strings of an assessment's typologies, matches and
+/// warnings, kept when they are cleared so that the next assessment into the
+/// same value reuses them instead of allocating. Invisible: it compares
+/// equal, clones empty and does not serialize.
+#[derive(Default)]
+pub(crate) struct Recycled<'e> {
+    evidence: Vec<Vec<Evidence<'e>>>,
+    rule_lists: Vec<Vec<&'e str>>,
+    strings: Vec<String>,
+}
+
+impl<'e> Recycled<'e> {
+    pub(crate) fn evidence_list(&mut self) -> Vec<Evidence<'e>> {
+        self.evidence.pop().unwrap_or_default()
+    }
+
+    pub(crate) fn rule_list(&mut self) -> Vec<&'e str> {
+        self.rule_lists.pop().unwrap_or_default()
+    }
+
+    pub(crate) fn string(&mut self) -> String {
+        self.strings.pop().unwrap_or_default()
+    }
+
+    fn keep_rules(&mut self, mut rules: Vec<&'e str>) {
+        if rules.capacity() > 0 {
+            rules.clear();
+            self.rule_lists.push(rules);
+        }
+    }
+}
+
+impl Clone for Recycled<'_> {
+    fn clone(&self) -> Self {
+        Recycled::default()
+    }
+}
+
+impl PartialEq for Recycled<'_> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Recycled<'_> {}
+
+impl std::fmt::Debug for Recycled<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recycled")
+    }
+}
+
+impl<'e> Assessment<'e> {
+    /// Empty the typologies, matches and warnings, keeping their buffers.
+    pub(crate) fn recycle(&mut self) {
+        let recycled = &mut self.recycled;
+        for typology in self.typologies.drain(..) {
+            recycled.keep_rules(typology.rules);
+        }
+        for warning in self.warnings.drain(..) {
+            recycled.keep_rules(warning.rules);
+        }
+        for m in self.matches.drain(..) {
+            let mut evidence = m.evidence;
+            for e in evidence.drain(..) {
+                if let Evidence::Text { mut text, .. } = e {
+                    text.clear();
+                    recycled.strings.push(text);
+                }
+            }
+            recycled.evidence.push(evidence);
+        }
+    }
+
     /// The highest-scoring typology, if any rule of a typology fired.
     pub fn top_typology(&self) -> Option<&str> {
         self.typologies.first().map(|t| t.typology)

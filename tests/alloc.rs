@@ -1,5 +1,7 @@
-//! Assessing an operation on which no rule fires allocates nothing once the
-//! buffers have grown: a counting global allocator checks it.
+//! Assessing an operation allocates nothing once the buffers have grown: not
+//! when no rule fires, and not when rules fire and the assessment goes into
+//! a reused `Assessment` (its lists and quoted words are recycled). A
+//! counting global allocator checks it.
 //!
 //! This is its own test target (its own process), so no other test's
 //! allocations are counted; the counter is per thread all the same, so the
@@ -84,4 +86,25 @@ fn the_counter_sees_allocations() {
     let v: Vec<u64> = std::hint::black_box(Vec::with_capacity(8));
     drop(v);
     assert_eq!(allocations() - before, 1);
+}
+
+#[test]
+fn assessing_into_a_reused_assessment_allocates_nothing_after_warm_up_even_when_rules_fire() {
+    let engine = Engine::embedded().unwrap();
+    let ops = workload::generate(3_000, 11);
+    let firing = ops.iter().filter(|op| !engine.assess(op).matches.is_empty()).count();
+    assert!(firing > 100, "only {firing} operations fire a rule");
+    let mut out = Assessment::default();
+    for op in &ops {
+        engine.assess_into(op, Lang::Zh, &mut out);
+    }
+    let before = allocations();
+    let mut matches = 0;
+    for op in &ops {
+        engine.assess_into(op, Lang::Zh, &mut out);
+        matches += out.matches.len();
+    }
+    let after = allocations();
+    assert!(matches > firing, "{matches} matches");
+    assert_eq!(after - before, 0, "{} allocations over {} assessments", after - before, ops.len());
 }

@@ -330,7 +330,7 @@ fn lex(src: &str) -> Result<Vec<(Tok<'_>, usize)>, ParseError> {
 /// Parse `src`; `resolve_set` maps a phrase-set name to its id.
 pub(crate) fn parse(src: &str, phase: Phase, resolve_set: &dyn Fn(&str) -> Option<u32>) -> Result<Expr, ParseError> {
     let toks = lex(src)?;
-    let mut p = Parser { toks, pos: 0, end: src.len(), phase, resolve_set };
+    let mut p = Parser { toks, pos: 0, end: src.len(), src, phase, resolve_set };
     let expr = p.expr()?;
     match p.toks.get(p.pos) {
         None => Ok(expr),
@@ -350,6 +350,7 @@ struct Parser<'a, 'r> {
     toks: Vec<(Tok<'a>, usize)>,
     pos: usize,
     end: usize,
+    src: &'a str,
     phase: Phase,
     resolve_set: &'r dyn Fn(&str) -> Option<u32>,
 }
@@ -479,8 +480,10 @@ impl<'a> Parser<'a, '_> {
         Ok(Expr::Atom { atom, span: (start, self.prev_end()) })
     }
 
+    /// Where the last token read ends (before any space after it).
     fn prev_end(&self) -> usize {
-        self.toks.get(self.pos).map_or(self.end, |(_, at)| *at)
+        let next = self.toks.get(self.pos).map_or(self.end, |(_, at)| *at);
+        self.src.get(..next).map_or(next, |before| before.trim_end().len())
     }
 
     fn ident(&mut self, what: &str) -> Result<(&'a str, usize), ParseError> {

@@ -612,6 +612,12 @@ fn compile_parsed(
         rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
     }
     let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
+    let mut lazy_rules = vec![0u64; rules.len().div_ceil(64)];
+    for (index, rule) in rules.iter().enumerate() {
+        if let (Some(word), true) = (lazy_rules.get_mut(index / 64), rule.lazy_fields != 0) {
+            *word |= 1 << (index % 64);
+        }
+    }
     let messages = &pack.procedure.messages;
     let version = format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), content_hash);
     Ok(Compiled {
@@ -638,6 +644,7 @@ fn compile_parsed(
             scan_fields,
             lazy_fields,
             tier_lazy_fields,
+            lazy_rules,
             level_floors,
             level_actions,
             fx,

@@ -120,6 +120,8 @@ pub(crate) struct Program {
     pub(crate) lazy_fields: u8,
     /// The lazy fields some procedure tier reads.
     pub(crate) tier_lazy_fields: u8,
+    /// Bit per rule: the rule reads a lazy field.
+    pub(crate) lazy_rules: Vec<u64>,
     /// Lowest score of `low`, `medium`, `high`, `critical`.
     pub(crate) level_floors: [u8; 4],
     /// What `low`, `medium`, `high`, `critical` demand.

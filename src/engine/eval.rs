@@ -86,21 +86,26 @@ fn eval_flat(literals: &[Literal], facts: &Features, scratch: &Scratch) -> Tri {
     result
 }
 
-/// The atoms that made a true `expr` true, in source order: for `and`, all
-/// parts; for `or`, the parts that held; under `not`, the negated atom.
-pub(crate) fn supporting_atoms<'x>(expr: &'x Expr, facts: &Features, scratch: &Scratch, out: &mut Vec<&'x Expr>) {
+/// Call `found` with each atom that made a true `expr` true, in source
+/// order: for `and`, all parts; for `or`, the parts that held; under `not`,
+/// the negated atom.
+pub(crate) fn supporting_atoms<'x>(
+    expr: &'x Expr,
+    facts: &Features,
+    scratch: &Scratch,
+    found: &mut impl FnMut(&'x Expr),
+) {
     match expr {
-        Expr::Atom { .. } => out.push(expr),
-        Expr::Not { .. } => out.push(expr),
+        Expr::Atom { .. } | Expr::Not { .. } => found(expr),
         Expr::And(parts) => {
             for part in parts {
-                supporting_atoms(part, facts, scratch, out);
+                supporting_atoms(part, facts, scratch, found);
             }
         }
         Expr::Or(parts) => {
             for part in parts {
                 if eval(part, facts, scratch) == Tri::True {
-                    supporting_atoms(part, facts, scratch, out);
+                    supporting_atoms(part, facts, scratch, found);
                 }
             }
         }

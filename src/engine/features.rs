@@ -52,6 +52,9 @@ pub(crate) struct Features {
     level: u8,
     currency: [u8; 3],
     pub(crate) observations: u16,
+    /// Bit `f` set: yes/no field `f` is known to be true (resp. false).
+    pub(crate) flags_true: u16,
+    pub(crate) flags_false: u16,
 }
 
 const SCALE: i128 = 10_000;
@@ -140,9 +143,19 @@ impl Features {
             op.confirmation.warning_read,
             op.confirmation.signed,
         ];
+        let (mut flags_true, mut flags_false) = (0u16, 0u16);
+        for (field, value) in flags.iter().enumerate() {
+            match value {
+                Some(true) => flags_true |= 1 << field,
+                Some(false) => flags_false |= 1 << field,
+                None => {}
+            }
+        }
         Features {
             num,
             flags,
+            flags_true,
+            flags_false,
             kind: 1
                 << match op.kind {
                     Kind::Transfer => 0,

@@ -175,8 +175,8 @@ impl Engine {
     }
 
     /// Assess into an existing assessment, reusing its buffers. After a few
-    /// calls have grown them, this allocates nothing unless rules fire with
-    /// text evidence (the quoted words are owned strings).
+    /// calls have grown them, this allocates nothing, whether rules fire or
+    /// not: the lists and quoted words of earlier results are recycled.
     pub fn assess_into<'e>(&'e self, op: &Operation, lang: Lang, out: &mut Assessment<'e>) {
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => self.assess_with(&mut scratch, op, lang, out),

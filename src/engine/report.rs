@@ -47,9 +47,11 @@ pub(crate) fn evaluate_rules(program: &Program, op: &Operation, facts: &Features
         observed &= observed - 1;
         set_bit(&mut signals, observation_signal(sets, o));
     }
-    for (field, value) in facts.flags.iter().enumerate() {
-        if let Some(v) = value {
-            set_bit(&mut signals, flag_signal(sets, field, *v));
+    for (mut known, value) in [(facts.flags_true, true), (facts.flags_false, false)] {
+        while known != 0 {
+            let field = known.trailing_zeros() as usize;
+            known &= known - 1;
+            set_bit(&mut signals, flag_signal(sets, field, value));
         }
     }
     for (field, bits) in facts.enum_bits() {
@@ -73,8 +75,8 @@ pub(crate) fn evaluate_rules(program: &Program, op: &Operation, facts: &Features
     // The lazy fields that a candidate rule or a tier will read.
     if program.lazy_fields != 0 {
         let mut lazy = program.tier_lazy_fields;
-        for (word_index, word) in candidates.iter().enumerate() {
-            let mut bits = *word;
+        for (word_index, (word, readers)) in candidates.iter().zip(&program.lazy_rules).enumerate() {
+            let mut bits = *word & *readers;
             while bits != 0 {
                 let rule = word_index * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
@@ -129,9 +131,7 @@ pub(crate) fn build<'e>(
     out.id.clear();
     out.id.push_str(&op.id);
     out.rules_version = &program.version;
-    out.typologies.clear();
-    out.matches.clear();
-    out.warnings.clear();
+    out.recycle();
 
     // Scores: the typologies' remaining mass is only needed when rules fired.
     let mut remaining = std::mem::take(&mut scratch.typology_remaining);
@@ -209,16 +209,13 @@ fn typology_scores<'e>(program: &'e Program, remaining: &[u64], scratch: &Scratc
         if rest == ONE {
             continue;
         }
-        let mut rules = Vec::new();
+        let mut rules = out.recycled.rule_list();
         for &index in &scratch.fired {
             if let Some(rule) = program.rules.get(index as usize) {
                 if rule.typology == Some(t as u16) {
                     rules.push(&*rule.id);
                 }
             }
-        }
-        if rules.is_empty() {
-            continue;
         }
         out.typologies.push(TypologyScore { typology: &info.id, score: score_of(rest), rules, remaining: rest });
     }
@@ -229,37 +226,35 @@ fn typology_scores<'e>(program: &'e Program, remaining: &[u64], scratch: &Scratc
 
 fn matches<'e>(program: &'e Program, op: &Operation, facts: &Features, scratch: &Scratch, out: &mut Assessment<'e>) {
     let texts = field_texts(op);
-    let mut atoms: Vec<&Expr> = Vec::new();
     for &index in &scratch.fired {
         let Some(rule) = program.rules.get(index as usize) else { continue };
-        atoms.clear();
-        supporting_atoms(&rule.expr, facts, scratch, &mut atoms);
-        let mut evidence = Vec::with_capacity(atoms.len());
-        for atom in &atoms {
-            match atom {
-                Expr::Atom { atom: Atom::Text { fields, set }, .. } => {
-                    for hit in scratch.hits.iter().filter(|h| h.set == *set && fields & (1 << h.field) != 0) {
-                        let field = usize::from(hit.field);
-                        let Some(text) = texts.get(field).copied().flatten() else { continue };
-                        let (start, end) = (hit.start as usize, hit.end as usize);
-                        let quoted = text.get(start..end).unwrap_or("");
-                        let char_start = text.get(..start).map_or(0, |t| t.chars().count());
-                        evidence.push(Evidence::Text {
-                            field: TEXT_FIELDS.get(field).copied().unwrap_or("text"),
-                            phrases: program.set_names.get(*set as usize).map_or("", |s| &**s),
-                            text: quoted.to_string(),
-                            start: char_start,
-                            end: char_start + quoted.chars().count(),
-                        });
-                    }
+        let mut evidence = out.recycled.evidence_list();
+        let recycled = &mut out.recycled;
+        supporting_atoms(&rule.expr, facts, scratch, &mut |atom| match atom {
+            Expr::Atom { atom: Atom::Text { fields, set }, .. } => {
+                for hit in scratch.hits.iter().filter(|h| h.set == *set && fields & (1 << h.field) != 0) {
+                    let field = usize::from(hit.field);
+                    let Some(text) = texts.get(field).copied().flatten() else { continue };
+                    let (start, end) = (hit.start as usize, hit.end as usize);
+                    let quoted = text.get(start..end).unwrap_or("");
+                    let char_start = text.get(..start).map_or(0, |t| t.chars().count());
+                    let mut owned = recycled.string();
+                    owned.push_str(quoted);
+                    evidence.push(Evidence::Text {
+                        field: TEXT_FIELDS.get(field).copied().unwrap_or("text"),
+                        phrases: program.set_names.get(*set as usize).map_or("", |s| &**s),
+                        text: owned,
+                        start: char_start,
+                        end: char_start + quoted.chars().count(),
+                    });
                 }
-                Expr::Atom { span, .. } | Expr::Not { span, .. } => {
-                    let condition = rule.condition.get(span.0..span.1).unwrap_or(&rule.condition).trim();
-                    evidence.push(Evidence::Condition { condition });
-                }
-                Expr::And(_) | Expr::Or(_) => {}
             }
-        }
+            Expr::Atom { span, .. } | Expr::Not { span, .. } => {
+                let condition = rule.condition.get(span.0..span.1).unwrap_or(&rule.condition);
+                evidence.push(Evidence::Condition { condition });
+            }
+            Expr::And(_) | Expr::Or(_) => {}
+        });
         out.matches.push(Match {
             rule: &rule.id,
             typology: rule.typology.and_then(|t| program.typologies.get(t as usize)).map(|t| &*t.id),
@@ -269,23 +264,32 @@ fn matches<'e>(program: &'e Program, op: &Operation, facts: &Features, scratch: 
     }
 }
 
-fn warnings<'e>(program: &'e Program, lang: Lang, scratch: &Scratch, out: &mut Assessment<'e>) {
-    // One warning per code, strongest rule first.
-    let mut order: Vec<(u8, u16, &'e str)> = Vec::new();
+fn warnings<'e>(program: &'e Program, lang: Lang, scratch: &mut Scratch, out: &mut Assessment<'e>) {
+    // One warning per code, strongest rule first (a stable sort: ties keep
+    // pack order).
+    let mut order = std::mem::take(&mut scratch.warning_order);
+    order.clear();
     for &index in &scratch.fired {
         let Some(rule) = program.rules.get(index as usize) else { continue };
         if let Some(w) = rule.warning {
-            order.push((rule.weight, w, &rule.id));
+            order.push((rule.weight, w, index));
         }
     }
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, w, rule_id) in order {
-        let Some(text) = program.warnings.get(usize::from(w)) else { continue };
+    for &(_, w, index) in &order {
+        let (Some(text), Some(rule)) = (program.warnings.get(usize::from(w)), program.rules.get(index as usize)) else {
+            continue;
+        };
         match out.warnings.iter_mut().find(|existing| existing.code == &*text.code) {
-            Some(existing) => existing.rules.push(rule_id),
-            None => out.warnings.push(Warning { code: &text.code, message: text_of(text, lang), rules: vec![rule_id] }),
+            Some(existing) => existing.rules.push(&rule.id),
+            None => {
+                let mut rules = out.recycled.rule_list();
+                rules.push(&*rule.id);
+                out.warnings.push(Warning { code: &text.code, message: text_of(text, lang), rules });
+            }
         }
     }
+    scratch.warning_order = order;
 }
 
 /// An estimate of the heap bytes of a compiled program.

@@ -38,6 +38,8 @@ pub(crate) struct Scratch {
     pub(crate) candidates: Vec<u64>,
     pub(crate) fired: Vec<u32>,
     pub(crate) typology_remaining: Vec<u64>,
+    /// Fired rules with a warning: (weight, warning, rule).
+    pub(crate) warning_order: Vec<(u8, u16, u32)>,
 }
 
 /// The texts of an operation, in `TEXT_FIELDS` order.
@@ -54,8 +56,17 @@ pub(crate) fn field_texts(op: &Operation) -> [Option<&str>; TEXT_FIELDS.len()] {
 impl Scratch {
     /// Reset for a program with `sets` phrase sets.
     pub(crate) fn reset(&mut self, sets: usize) {
-        self.set_fields.clear();
-        self.set_fields.resize(sets, 0);
+        if self.set_fields.len() == sets {
+            // Only the sets the last operation hit are marked.
+            for hit in &self.hits {
+                if let Some(fields) = self.set_fields.get_mut(hit.set as usize) {
+                    *fields = 0;
+                }
+            }
+        } else {
+            self.set_fields.clear();
+            self.set_fields.resize(sets, 0);
+        }
         self.hits.clear();
     }
 
