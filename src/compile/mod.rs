@@ -6,6 +6,7 @@
 
 pub(crate) mod cnf;
 pub(crate) mod condition;
+pub(crate) mod gate;
 mod parallel;
 pub(crate) mod program;
 pub(crate) mod trigger;
@@ -496,6 +497,7 @@ fn compile_parsed(
                 condition: def.when.get_ref().as_str().into(),
                 flat: cnf::flatten(&expr),
                 expr,
+                gate: gate::Gate::default(),
                 lazy_fields: 0,
                 floor,
                 ask,
@@ -530,6 +532,7 @@ fn compile_parsed(
                     id: def.id.get_ref().as_str().into(),
                     flat: cnf::flatten(&expr),
                     expr,
+                    gate: gate::Gate::default(),
                     ask,
                     confirm: def.confirm,
                 });
@@ -610,6 +613,10 @@ fn compile_parsed(
     let lazy_fields = scan_fields & !conditions().fold(0, |m, e| m | trigger::positive_text_fields(e));
     for rule in &mut rules {
         rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
+        rule.gate = rule.flat.as_deref().map_or_else(gate::Gate::default, gate::Gate::of);
+    }
+    for tier in &mut tiers {
+        tier.gate = tier.flat.as_deref().map_or_else(gate::Gate::default, gate::Gate::of);
     }
     let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
     let mut lazy_rules = vec![0u64; rules.len().div_ceil(64)];

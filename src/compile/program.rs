@@ -10,6 +10,7 @@ use crate::assessment::{Action, Level};
 use crate::automaton::PhraseAutomaton;
 use crate::compile::cnf::Literal;
 use crate::compile::condition::Expr;
+use crate::compile::gate::Gate;
 use crate::error::Location;
 use crate::text::Normalizer;
 
@@ -50,6 +51,8 @@ pub(crate) struct CompiledRule {
     pub(crate) expr: Expr,
     /// The same condition flattened for evaluation (`None`: too large).
     pub(crate) flat: Option<Box<[Literal]>>,
+    /// Bits of the operation's facts the condition needs set and clear.
+    pub(crate) gate: Gate,
     /// The lazily scanned text fields the condition reads.
     pub(crate) lazy_fields: u8,
     pub(crate) floor: Action,
@@ -65,6 +68,7 @@ pub(crate) struct CompiledTier {
     pub(crate) id: Box<str>,
     pub(crate) expr: Expr,
     pub(crate) flat: Option<Box<[Literal]>>,
+    pub(crate) gate: Gate,
     pub(crate) ask: u16,
     pub(crate) confirm: bool,
 }

@@ -118,13 +118,14 @@ mod tests {
     use crate::engine::{features::Features, scan::Scratch, Engine};
 
     /// The flat form of every rule and tier gives the tree's value, unknown
-    /// included, on generated operations (ordinary and scam-like).
+    /// included, on generated operations (ordinary and scam-like), and its
+    /// gate never rejects a condition that holds.
     #[test]
     fn flat_conditions_agree_with_their_trees() {
         let engine = Engine::embedded().unwrap();
         let program = &engine.program;
         let mut scratch = Scratch::default();
-        let mut flat_forms = 0;
+        let (mut flat_forms, mut passed_true, mut rejected) = (0, 0, 0);
         for op in crate::workload::generate(3_000, 7) {
             scratch.scan(program, &op);
             scratch.scan_fields(program, &op, program.lazy_fields);
@@ -132,15 +133,26 @@ mod tests {
             let conditions = program
                 .rules
                 .iter()
-                .map(|r| (&r.expr, r.flat.as_deref()))
-                .chain(program.tiers.iter().map(|t| (&t.expr, t.flat.as_deref())));
-            for (expr, flat) in conditions {
+                .map(|r| (&r.expr, r.flat.as_deref(), r.gate))
+                .chain(program.tiers.iter().map(|t| (&t.expr, t.flat.as_deref(), t.gate)));
+            for (expr, flat, gate) in conditions {
+                let value = eval(expr, &facts, &scratch);
                 if let Some(literals) = flat {
                     flat_forms += 1;
-                    assert_eq!(eval_flat(literals, &facts, &scratch), eval(expr, &facts, &scratch), "{expr:?}");
+                    assert_eq!(eval_flat(literals, &facts, &scratch), value, "{expr:?}");
+                }
+                // The gate is necessary: a true condition always passes it.
+                if value == Tri::True {
+                    passed_true += 1;
+                    assert!(gate.passes(facts.word), "{expr:?}");
+                } else if !gate.passes(facts.word) {
+                    rejected += 1;
                 }
             }
         }
         assert!(flat_forms > 3_000 * program.rules.len() / 2, "{flat_forms}");
+        // Both outcomes occur, so the check above means something, and the
+        // gates do reject.
+        assert!(passed_true > 1_000 && rejected > 10_000, "{passed_true} true, {rejected} rejected");
     }
 }

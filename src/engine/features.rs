@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::assessment::Level;
 use crate::compile::condition::{scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, NUM_FIELDS};
+use crate::compile::gate;
 use crate::compile::program::Program;
 use crate::operation::{Channel, Kind, Operation, PayeeKind};
 
@@ -55,6 +56,8 @@ pub(crate) struct Features {
     /// Bit `f` set: yes/no field `f` is known to be true (resp. false).
     pub(crate) flags_true: u16,
     pub(crate) flags_false: u16,
+    /// The facts word that condition gates test (see `compile::gate`).
+    pub(crate) word: u64,
 }
 
 const SCALE: i128 = 10_000;
@@ -151,11 +154,12 @@ impl Features {
                 None => {}
             }
         }
-        Features {
+        let mut facts = Features {
             num,
             flags,
             flags_true,
             flags_false,
+            word: 0,
             kind: 1
                 << match op.kind {
                     Kind::Transfer => 0,
@@ -178,7 +182,14 @@ impl Features {
             level: 1,
             currency,
             observations,
-        }
+        };
+        facts.word = gate::flags_word(flags_true, flags_false)
+            | gate::observations_word(observations)
+            | gate::enum_bits(EnumField::Kind, facts.kind)
+            | gate::enum_bits(EnumField::Channel, facts.channel)
+            | gate::enum_bits(EnumField::PayeeKind, facts.payee_kind)
+            | gate::enum_bits(EnumField::Level, facts.level);
+        facts
     }
 
     /// The value bits of `kind`, `channel` and `payee.kind`.
@@ -199,6 +210,8 @@ impl Features {
             *slot = fired as i128 * SCALE;
         }
         self.level = 1 << (level as u8);
+        let levels = gate::enum_bits(EnumField::Level, u8::MAX);
+        self.word = self.word & !levels | gate::enum_bits(EnumField::Level, self.level);
     }
 
     pub(crate) fn flag(&self, field: FlagField) -> Option<bool> {
