@@ -80,21 +80,27 @@ impl Gate {
         facts & self.set == self.set && facts & self.clear == 0
     }
 
-    /// The gate of a flat condition: from its single-literal clauses.
-    pub(crate) fn of(literals: &[Literal]) -> Gate {
+    /// The gate of a flat condition and the clauses it does not decide. A
+    /// literal the gate covers is true exactly when its bits are as the gate
+    /// requires, so the condition is true exactly when the gate passes and
+    /// the remaining clauses are true.
+    pub(crate) fn split(literals: &[Literal]) -> (Gate, Box<[Literal]>) {
         let mut gate = Gate::default();
+        let mut rest = Vec::new();
         let mut clause_start = true;
         for literal in literals {
-            if clause_start && literal.ends_clause {
-                gate.add(&literal.atom, literal.negated);
+            let covered = clause_start && literal.ends_clause && gate.add(&literal.atom, literal.negated);
+            if !covered {
+                rest.push(literal.clone());
             }
             clause_start = literal.ends_clause;
         }
-        gate
+        (gate, rest.into_boxed_slice())
     }
 
-    /// Require what makes `atom` (or its negation) true.
-    fn add(&mut self, atom: &Atom, negated: bool) {
+    /// Require what makes `atom` (or its negation) true; false when the
+    /// gate cannot express it.
+    fn add(&mut self, atom: &Atom, negated: bool) -> bool {
         match *atom {
             // True exactly when the flag is known to be `want` (negated: the
             // other value; unknown is never true).
@@ -122,8 +128,9 @@ impl Gate {
             Atom::Known(Known::Flag(field)) if negated => {
                 self.clear |= flag_bit(field as usize, true) | flag_bit(field as usize, false);
             }
-            _ => {}
+            _ => return false,
         }
+        true
     }
 }
 
@@ -135,7 +142,7 @@ mod tests {
 
     fn gate(source: &str) -> Gate {
         let sets = |name: &str| (name == "a").then_some(0);
-        Gate::of(&flatten(&parse(source, Phase::Rule, &sets).unwrap()).unwrap())
+        Gate::split(&flatten(&parse(source, Phase::Rule, &sets).unwrap()).unwrap()).0
     }
 
     #[test]
@@ -162,5 +169,18 @@ mod tests {
         assert!(!g.passes(0));
         assert!(g.passes(flag_bit(FlagField::KnowsPayee as usize, false)));
         assert_eq!(gate("not interview.knows_payee"), g);
+    }
+
+    #[test]
+    fn the_rest_keeps_what_the_gate_cannot_decide() {
+        let sets = |name: &str| (name == "a").then_some(0);
+        let flat = flatten(
+            &parse("payee.first_time and amount >= 5 and (text ~ a or payee.flagged)", Phase::Rule, &sets).unwrap(),
+        )
+        .unwrap();
+        let (g, rest) = Gate::split(&flat);
+        assert_eq!(g.set, flag_bit(FlagField::FirstTime as usize, true));
+        assert_eq!(rest.len(), 3);
+        assert!(rest.iter().all(|l| !matches!(l.atom, Atom::Flag { field: FlagField::FirstTime, .. })));
     }
 }

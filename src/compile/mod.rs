@@ -498,6 +498,7 @@ fn compile_parsed(
                 flat: cnf::flatten(&expr),
                 expr,
                 gate: gate::Gate::default(),
+                rest: Box::default(),
                 lazy_fields: 0,
                 floor,
                 ask,
@@ -533,6 +534,7 @@ fn compile_parsed(
                     flat: cnf::flatten(&expr),
                     expr,
                     gate: gate::Gate::default(),
+                    rest: Box::default(),
                     ask,
                     confirm: def.confirm,
                 });
@@ -613,10 +615,14 @@ fn compile_parsed(
     let lazy_fields = scan_fields & !conditions().fold(0, |m, e| m | trigger::positive_text_fields(e));
     for rule in &mut rules {
         rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
-        rule.gate = rule.flat.as_deref().map_or_else(gate::Gate::default, gate::Gate::of);
+        if let Some(flat) = rule.flat.as_deref() {
+            (rule.gate, rule.rest) = gate::Gate::split(flat);
+        }
     }
     for tier in &mut tiers {
-        tier.gate = tier.flat.as_deref().map_or_else(gate::Gate::default, gate::Gate::of);
+        if let Some(flat) = tier.flat.as_deref() {
+            (tier.gate, tier.rest) = gate::Gate::split(flat);
+        }
     }
     let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
     let mut lazy_rules = vec![0u64; rules.len().div_ceil(64)];

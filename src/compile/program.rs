@@ -53,6 +53,8 @@ pub(crate) struct CompiledRule {
     pub(crate) flat: Option<Box<[Literal]>>,
     /// Bits of the operation's facts the condition needs set and clear.
     pub(crate) gate: Gate,
+    /// The clauses of `flat` that `gate` does not decide.
+    pub(crate) rest: Box<[Literal]>,
     /// The lazily scanned text fields the condition reads.
     pub(crate) lazy_fields: u8,
     pub(crate) floor: Action,
@@ -69,6 +71,7 @@ pub(crate) struct CompiledTier {
     pub(crate) expr: Expr,
     pub(crate) flat: Option<Box<[Literal]>>,
     pub(crate) gate: Gate,
+    pub(crate) rest: Box<[Literal]>,
     pub(crate) ask: u16,
     pub(crate) confirm: bool,
 }

@@ -2,6 +2,7 @@
 
 use crate::compile::cnf::Literal;
 use crate::compile::condition::{Atom, Expr};
+use crate::compile::gate::Gate;
 use crate::engine::features::{Features, Tri};
 use crate::engine::scan::Scratch;
 
@@ -54,11 +55,19 @@ pub(crate) fn eval(expr: &Expr, facts: &Features, scratch: &Scratch) -> Tri {
     }
 }
 
-/// Evaluate a condition: its flat form when it has one, else its tree.
-#[inline]
-pub(crate) fn holds(flat: Option<&[Literal]>, expr: &Expr, facts: &Features, scratch: &Scratch) -> bool {
+/// Whether a condition holds: its gate passes and the clauses the gate does
+/// not decide hold, when it has a flat form; else its tree is true.
+#[inline(always)]
+pub(crate) fn holds(
+    flat: Option<&[Literal]>,
+    gate: Gate,
+    rest: &[Literal],
+    expr: &Expr,
+    facts: &Features,
+    scratch: &Scratch,
+) -> bool {
     match flat {
-        Some(literals) => eval_flat(literals, facts, scratch) == Tri::True,
+        Some(_) => gate.passes(facts.word) && eval_flat(rest, facts, scratch) == Tri::True,
         None => eval(expr, facts, scratch) == Tri::True,
     }
 }
@@ -118,8 +127,9 @@ mod tests {
     use crate::engine::{features::Features, scan::Scratch, Engine};
 
     /// The flat form of every rule and tier gives the tree's value, unknown
-    /// included, on generated operations (ordinary and scam-like), and its
-    /// gate never rejects a condition that holds.
+    /// included, on generated operations (ordinary and scam-like); its gate
+    /// never rejects a condition that holds, and the gate with the clauses
+    /// it leaves decides exactly what the tree does.
     #[test]
     fn flat_conditions_agree_with_their_trees() {
         let engine = Engine::embedded().unwrap();
@@ -133,14 +143,16 @@ mod tests {
             let conditions = program
                 .rules
                 .iter()
-                .map(|r| (&r.expr, r.flat.as_deref(), r.gate))
-                .chain(program.tiers.iter().map(|t| (&t.expr, t.flat.as_deref(), t.gate)));
-            for (expr, flat, gate) in conditions {
+                .map(|r| (&r.expr, r.flat.as_deref(), r.gate, &*r.rest))
+                .chain(program.tiers.iter().map(|t| (&t.expr, t.flat.as_deref(), t.gate, &*t.rest)));
+            for (expr, flat, gate, rest) in conditions {
                 let value = eval(expr, &facts, &scratch);
                 if let Some(literals) = flat {
                     flat_forms += 1;
                     assert_eq!(eval_flat(literals, &facts, &scratch), value, "{expr:?}");
                 }
+                // The gate and the clauses it leaves decide exactly.
+                assert_eq!(holds(flat, gate, rest, expr, &facts, &scratch), value == Tri::True, "{expr:?}");
                 // The gate is necessary: a true condition always passes it.
                 if value == Tri::True {
                     passed_true += 1;

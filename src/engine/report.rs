@@ -94,7 +94,7 @@ pub(crate) fn evaluate_rules(program: &Program, op: &Operation, facts: &Features
             let rule = word_index * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
             if let Some(r) = program.rules.get(rule) {
-                if r.gate.passes(facts.word) && holds(r.flat.as_deref(), &r.expr, facts, scratch) {
+                if holds(r.flat.as_deref(), r.gate, &r.rest, &r.expr, facts, scratch) {
                     scratch.fired.push(rule as u32);
                 }
             }
@@ -169,7 +169,7 @@ pub(crate) fn build<'e>(
                 continue;
             }
         }
-        if tier.gate.passes(facts.word) && holds(tier.flat.as_deref(), &tier.expr, facts, scratch) {
+        if holds(tier.flat.as_deref(), tier.gate, &tier.rest, &tier.expr, facts, scratch) {
             demands.questions |= tier.ask;
             demands.confirmation |= tier.confirm;
         }
