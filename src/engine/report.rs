@@ -159,8 +159,11 @@ pub(crate) fn build<'e>(
     demands.add_floor(program.level_action(level));
     facts.set_outcome(score, score_of(top_remaining), scratch.fired.len(), level);
     for (index, tier) in program.tiers.iter().enumerate() {
-        // A tier that would add nothing need not be evaluated.
-        if demands.questions & tier.ask == tier.ask && (demands.confirmation || !tier.confirm) {
+        // A tier whose gate fails, or that would add nothing, need not be
+        // evaluated.
+        if !tier.gate.passes(facts.word)
+            || (demands.questions & tier.ask == tier.ask && (demands.confirmation || !tier.confirm))
+        {
             continue;
         }
         // A tier none of whose necessary signals is present cannot hold.
