@@ -60,6 +60,7 @@
 
 mod amount;
 mod assessment;
+mod assessment_json;
 mod automaton;
 pub mod backtest;
 mod compile;

@@ -51,7 +51,8 @@ struct LineError<'a> {
     action: Action,
 }
 
-/// Assess one input line: `Ok(output)` or `Err(error output)`.
+/// Assess one input line and append its output line to `out`; false when
+/// the line could not be assessed (its output is then an error object).
 fn process<'e>(
     engine: &'e Engine,
     lang: Lang,
@@ -59,7 +60,8 @@ fn process<'e>(
     number: usize,
     line: &str,
     assessment: &mut Assessment<'e>,
-) -> Result<String, String> {
+    out: &mut String,
+) -> bool {
     let parsed = if line.len() > MAX_LINE_BYTES {
         Err(format!("line is {} bytes, longer than the {MAX_LINE_BYTES}-byte limit", line.len()))
     } else {
@@ -73,20 +75,34 @@ fn process<'e>(
     match parsed {
         Ok(op) => {
             engine.assess_into(&op, lang, assessment);
-            Ok(match format {
-                Format::Json => assessment.to_json(),
-                Format::Text => crate::text::render(engine, assessment, lang),
-            })
+            match format {
+                Format::Json => assessment.write_json(out),
+                Format::Text => {
+                    let text = crate::text::render(engine, assessment, lang);
+                    if text.is_empty() {
+                        return true;
+                    }
+                    out.push_str(&text);
+                }
+            }
+            out.push('\n');
+            true
         }
         Err(error) => {
             let id = if line.len() <= MAX_LINE_BYTES { id_of(line) } else { None };
             let record = LineError { line: number, id, error: &error, action: Action::Escalate };
-            Err(match format {
-                Format::Json => serde_json::to_string(&record).unwrap_or_else(|_| {
-                    format!("{{\"line\":{number},\"error\":\"unprintable\",\"action\":\"escalate\"}}")
-                }),
-                Format::Text => format!("[line {number}] ESCALATE: cannot assess this operation: {error}\n"),
-            })
+            match format {
+                Format::Json => match serde_json::to_string(&record) {
+                    Ok(json) => out.push_str(&json),
+                    Err(_) => out
+                        .push_str(&format!("{{\"line\":{number},\"error\":\"unprintable\",\"action\":\"escalate\"}}")),
+                },
+                Format::Text => {
+                    out.push_str(&format!("[line {number}] ESCALATE: cannot assess this operation: {error}\n"))
+                }
+            }
+            out.push('\n');
+            false
         }
     }
 }
@@ -137,6 +153,19 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
 }
 
 /// Read lines, assess them in batches on `jobs` threads, write in order.
+/// A batch of input lines: each line's number and its span in one text.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+/// What a worker made of its lines: their output, and how many failed.
+struct Output {
+    text: String,
+    bad: usize,
+}
+
 /// Returns how many lines could not be assessed.
 fn stream(
     engine: &Engine,
@@ -148,65 +177,69 @@ fn stream(
 ) -> io::Result<usize> {
     let mut bad = 0;
     let mut number = 0;
-    let mut batch: Vec<(usize, String)> = Vec::with_capacity(BATCH_LINES);
+    let mut batch = Batch::default();
+    let mut buf = Vec::new();
     let mut done = false;
     while !done {
-        batch.clear();
-        while batch.len() < BATCH_LINES {
-            let mut buf = Vec::new();
+        batch.text.clear();
+        batch.lines.clear();
+        while batch.lines.len() < BATCH_LINES {
+            buf.clear();
             if reader.read_until(b'\n', &mut buf)? == 0 {
                 done = true;
                 break;
             }
             number += 1;
-            let line = String::from_utf8(buf).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-            let line = line.trim_end_matches(['\n', '\r']).to_string();
+            let lossy = String::from_utf8_lossy(&buf);
+            let line = lossy.trim_end_matches(['\n', '\r']);
             if line.trim().is_empty() {
                 continue;
             }
-            batch.push((number, line));
+            let start = batch.text.len();
+            batch.text.push_str(line);
+            batch.lines.push((number, start..batch.text.len()));
         }
-        let results = assess_batch(engine, lang, format, jobs, &batch);
-        for result in results {
-            match result {
-                Ok(text) | Err(text) if text.is_empty() => {}
-                Ok(text) => writeln!(out, "{text}")?,
-                Err(text) => {
-                    bad += 1;
-                    writeln!(out, "{text}")?;
-                }
-            }
+        for output in assess_batch(engine, lang, format, jobs, &batch) {
+            bad += output.bad;
+            out.write_all(output.text.as_bytes())?;
         }
     }
     out.flush()?;
     Ok(bad)
 }
 
-fn assess_batch(
-    engine: &Engine,
-    lang: Lang,
-    format: Format,
-    jobs: usize,
-    batch: &[(usize, String)],
-) -> Vec<Result<String, String>> {
-    let run = |chunk: &[(usize, String)]| -> Vec<Result<String, String>> {
+fn assess_batch(engine: &Engine, lang: Lang, format: Format, jobs: usize, batch: &Batch) -> Vec<Output> {
+    let run = |chunk: &[(usize, std::ops::Range<usize>)]| -> Output {
         let mut assessment = Assessment::default();
-        chunk.iter().map(|(n, line)| process(engine, lang, format, *n, line, &mut assessment)).collect()
+        let mut output = Output { text: String::with_capacity(chunk.len() * 1024), bad: 0 };
+        for (n, span) in chunk {
+            let line = batch.text.get(span.clone()).unwrap_or("");
+            if !process(engine, lang, format, *n, line, &mut assessment, &mut output.text) {
+                output.bad += 1;
+            }
+        }
+        output
     };
-    if jobs <= 1 || batch.len() < 64 {
-        return run(batch);
+    if jobs <= 1 || batch.lines.len() < 64 {
+        return vec![run(&batch.lines)];
     }
-    let chunk = batch.len().div_ceil(jobs);
+    let chunk = batch.lines.len().div_ceil(jobs);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = batch.chunks(chunk).map(|c| scope.spawn(move || run(c))).collect();
-        let mut all = Vec::with_capacity(batch.len());
-        for (handle, c) in handles.into_iter().zip(batch.chunks(chunk)) {
+        let handles: Vec<_> = batch.lines.chunks(chunk).map(|c| scope.spawn(move || run(c))).collect();
+        let mut all = Vec::with_capacity(handles.len());
+        for (handle, c) in handles.into_iter().zip(batch.lines.chunks(chunk)) {
             match handle.join() {
-                Ok(results) => all.extend(results),
+                Ok(output) => all.push(output),
                 // A worker cannot panic on input; if it did, fail safe.
-                Err(_) => all.extend(c.iter().map(|(n, _)| {
-                    Err(format!("{{\"line\":{n},\"error\":\"internal error\",\"action\":\"escalate\"}}"))
-                })),
+                Err(_) => {
+                    let mut text = String::new();
+                    for (n, _) in c {
+                        text.push_str(&format!(
+                            "{{\"line\":{n},\"error\":\"internal error\",\"action\":\"escalate\"}}\n"
+                        ));
+                    }
+                    all.push(Output { text, bad: c.len() });
+                }
             }
         }
         all
