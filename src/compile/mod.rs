@@ -320,9 +320,10 @@ fn compile_parsed(
             if phrases.get_ref().is_empty() {
                 ctx.error(ErrorKind::Value, phrases.span().start, format!("phrase set `{set_name}` is empty"));
             }
+            let set_span = phrases.span();
             for phrase in phrases.get_ref() {
                 phrase_count += 1;
-                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, phrase, limits) {
+                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, phrase, set_span.clone(), limits) {
                     if let Some(target) = patterns.slot(dense) {
                         if !target.sets.contains(&set) {
                             target.sets.push(set);
@@ -340,7 +341,7 @@ fn compile_parsed(
             };
             let index = regex_sets.len() as u32;
             for literal in &def.get_ref().requires {
-                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, literal, limits) {
+                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, literal.get_ref(), literal.span(), limits) {
                     if let Some(target) = patterns.slot(dense) {
                         target.regexes.push(index);
                     }
@@ -354,7 +355,7 @@ fn compile_parsed(
     }
     for negator in &pack.normalize.negators {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, negator, limits) {
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, negator.get_ref(), negator.span(), limits) {
             if let Some(target) = patterns.slot(dense) {
                 target.negator = true;
             }
@@ -362,7 +363,7 @@ fn compile_parsed(
     }
     for marker in &pack.normalize.post_negators {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker, limits) {
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits) {
             if let Some(target) = patterns.slot(dense) {
                 target.post_negator = true;
             }
@@ -370,7 +371,7 @@ fn compile_parsed(
     }
     for marker in &pack.normalize.disclaimers {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker, limits) {
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits) {
             if let Some(target) = patterns.slot(dense) {
                 target.disclaimer = true;
             }
@@ -690,20 +691,29 @@ fn declare_set(
     Some((set_names.len() - 1) as u32)
 }
 
+/// The dense form of a phrase written somewhere in `within` (the phrase's
+/// own span, or its set's: the phrase is then found in the text only when
+/// an error must point at it).
 fn dense_phrase(
     ctx: &mut Ctx<'_>,
     normalizer: &Normalizer,
-    phrase: &Spanned<String>,
+    phrase: &str,
+    within: std::ops::Range<usize>,
     limits: &Limits,
 ) -> Option<String> {
-    let at = phrase.span().start;
-    if phrase.get_ref().chars().count() > limits.max_phrase_chars {
+    let at = |ctx: &Ctx<'_>| {
+        let found = ctx.text.get(within.clone()).and_then(|t| t.find(phrase));
+        within.start + found.unwrap_or(0)
+    };
+    if phrase.chars().count() > limits.max_phrase_chars {
+        let at = at(ctx);
         ctx.error(ErrorKind::Limit, at, format!("phrase is longer than {} characters", limits.max_phrase_chars));
         return None;
     }
-    let dense = normalizer.normalize(phrase.get_ref());
+    let dense = normalizer.normalize(phrase);
     if dense.is_empty() {
-        ctx.error(ErrorKind::Value, at, format!("phrase `{}` has no letters or digits", phrase.get_ref()));
+        let at = at(ctx);
+        ctx.error(ErrorKind::Value, at, format!("phrase `{phrase}` has no letters or digits"));
         return None;
     }
     Some(dense)

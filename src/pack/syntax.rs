@@ -121,7 +121,9 @@ pub(crate) struct RuleFile {
     #[serde(default)]
     pub(crate) typology: Option<TypologyDef>,
     #[serde(default)]
-    pub(crate) phrases: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+    /// Phrase sets; a phrase's own position is looked up in the text only
+    /// when it has to be reported (thousands of spans cost parse time).
+    pub(crate) phrases: BTreeMap<String, Spanned<Vec<String>>>,
     #[serde(default)]
     pub(crate) patterns: BTreeMap<String, Spanned<PatternDef>>,
     #[serde(default)]

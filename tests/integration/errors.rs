@@ -153,3 +153,13 @@ fn a_missing_pack_file_is_an_io_error() {
     let e = PackSource::from_dir("/nonexistent/tellerguard-pack").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Io);
 }
+
+#[test]
+fn a_phrase_without_letters_is_pointed_at_in_its_set() {
+    let file = GOOD.replace("demand = [\"安全账户\"]", "demand = [\n    \"安全账户\",\n    \"—— !\",\n]");
+    let e = load_error(&file);
+    assert_eq!(e.kind(), ErrorKind::Value);
+    let loc = e.location().unwrap();
+    assert_eq!((loc.file.as_str(), loc.line, loc.column), ("x.toml", 8, 6), "{e}");
+    assert!(e.to_string().contains("phrase `—— !` has no letters or digits"), "{e}");
+}
