@@ -42,6 +42,17 @@ pub(crate) struct Scratch {
     pub(crate) warning_order: Vec<(u8, u16, u32)>,
 }
 
+/// Record that phrase set `set` matched in `field` (its first match there).
+fn mark(set_fields: &mut [u8], hits: &mut Vec<Hit>, field: usize, set: u32, start: u32, end: u32) {
+    let bit = 1u8 << field;
+    if let Some(fields) = set_fields.get_mut(set as usize) {
+        if *fields & bit == 0 {
+            *fields |= bit;
+            hits.push(Hit { field: field as u8, set, start, end });
+        }
+    }
+}
+
 /// The texts of an operation, in `TEXT_FIELDS` order.
 pub(crate) fn field_texts(op: &Operation) -> [Option<&str>; TEXT_FIELDS.len()] {
     [
@@ -68,16 +79,6 @@ impl Scratch {
             self.set_fields.resize(sets, 0);
         }
         self.hits.clear();
-    }
-
-    fn mark(&mut self, field: usize, set: u32, start: u32, end: u32) {
-        let bit = 1u8 << field;
-        if let Some(fields) = self.set_fields.get_mut(set as usize) {
-            if *fields & bit == 0 {
-                *fields |= bit;
-                self.hits.push(Hit { field: field as u8, set, start, end });
-            }
-        }
     }
 
     /// Whether phrase set `set` matched in any of the fields of `mask`.
@@ -108,11 +109,12 @@ impl Scratch {
     }
 
     fn scan_field(&mut self, program: &Program, field: usize, text: &str) {
-        let mut dense = std::mem::take(&mut self.dense);
-        program.normalizer.normalize_into(text, &mut dense);
-        self.pending_regexes.clear();
-        self.pending_hits.clear();
-        self.post_negators.clear();
+        // Disjoint borrows of the buffers: nothing is moved in or out.
+        let Scratch { dense, set_fields, hits, pending_regexes, pending_hits, post_negators, .. } = self;
+        program.normalizer.normalize_into(text, dense);
+        pending_regexes.clear();
+        pending_hits.clear();
+        post_negators.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.is_empty()) {
             // The negated scope: phrases starting in [from, to + window] are
             // negated; `from` is where the negator ended, `to` grows as a
@@ -120,8 +122,7 @@ impl Scratch {
             let mut negated_scope: Option<(usize, usize)> = None;
             let mut disclaimer_clause: Option<u16> = None;
             let window = program.negation_window as usize;
-            let (pending_hits, pending_regexes, post_negators) =
-                (&mut self.pending_hits, &mut self.pending_regexes, &mut self.post_negators);
+            let dense: &crate::text::Dense = dense;
             automaton.for_each_match(dense.chars().iter().map(|d| d.c), |pattern, start_char, end_char| {
                 let Some(target) = program.targets.get(pattern as usize) else { return };
                 if (target.word_start && !dense.starts_word(start_char))
@@ -174,31 +175,28 @@ impl Scratch {
         }
         // A phrase named as a scam right after it ("安全账户诈骗", "safe account
         // scam warning") is quoted, not requested.
-        let pending = std::mem::take(&mut self.pending_hits);
-        for &(pattern, end_char, start, end) in &pending {
-            if self.post_negators.iter().any(|&s| s >= end_char && s - end_char <= POST_NEGATION_WINDOW) {
+        for &(pattern, end_char, start, end) in pending_hits.iter() {
+            if post_negators.iter().any(|&s| s >= end_char && s - end_char <= POST_NEGATION_WINDOW) {
                 continue;
             }
             if let Some(target) = program.targets.get(pattern as usize) {
                 for &set in &target.sets {
-                    self.mark(field, set, start, end);
+                    mark(set_fields, hits, field, set, start, end);
                 }
             }
         }
-        self.pending_hits = pending;
         // The regexes whose required literal was seen, then those that run
         // on every field.
-        let pending = std::mem::take(&mut self.pending_regexes);
-        for compiled in pending.iter().chain(&program.always_regexes).filter_map(|&i| program.regexes.get(i as usize)) {
+        for compiled in
+            pending_regexes.iter().chain(&program.always_regexes).filter_map(|&i| program.regexes.get(i as usize))
+        {
             if let Some(m) = compiled.regex.find(dense.text()) {
                 let (start, end) = (m.start(), m.end());
                 let (first, last) = (dense.char_index(start), dense.char_index(end));
                 if let Some((start, end)) = dense.original_span(first, last) {
-                    self.mark(field, compiled.set, start as u32, end as u32);
+                    mark(set_fields, hits, field, compiled.set, start as u32, end as u32);
                 }
             }
         }
-        self.pending_regexes = pending;
-        self.dense = dense;
     }
 }
