@@ -62,11 +62,24 @@ pub(crate) struct Features {
 
 const SCALE: i128 = 10_000;
 
+/// A decimal with its value scaled by 10^4 (see `scaled`), computed once.
+#[derive(Clone, Copy)]
+struct Scaled {
+    value: Decimal,
+    scaled: i128,
+}
+
+impl Scaled {
+    fn new(value: Decimal) -> Scaled {
+        Scaled { value, scaled: scaled(value) }
+    }
+}
+
 /// `numerator / denominator` scaled by 10^4 and truncated, exactly as
 /// `scaled(numerator / denominator)` with `Decimal` division.
-fn ratio(numerator: Decimal, denominator: Option<Decimal>) -> Option<i128> {
-    let d = denominator.filter(|d| *d > Decimal::ZERO)?;
-    integer_ratio(numerator, d).or_else(|| numerator.checked_div(d).map(scaled))
+fn ratio(numerator: Scaled, denominator: Option<Scaled>) -> Option<i128> {
+    let d = denominator.filter(|d| d.value > Decimal::ZERO)?;
+    integer_ratio(numerator, d).or_else(|| numerator.value.checked_div(d.value).map(scaled))
 }
 
 /// The common case in integers: both values carry at most 4 decimals (so
@@ -75,11 +88,11 @@ fn ratio(numerator: Decimal, denominator: Option<Decimal>) -> Option<i128> {
 /// 10^-20, while a quotient that is not a multiple of 10^-4 lies at least
 /// 10^-4 / (denominator × 10^4) > 10^-19 from the next one: truncating
 /// either gives the same result.
-fn integer_ratio(numerator: Decimal, denominator: Decimal) -> Option<i128> {
-    if numerator.scale() > 4 || denominator.scale() > 4 {
+fn integer_ratio(numerator: Scaled, denominator: Scaled) -> Option<i128> {
+    if numerator.value.scale() > 4 || denominator.value.scale() > 4 {
         return None;
     }
-    let (n, d) = (scaled(numerator), scaled(denominator));
+    let (n, d) = (numerator.scaled, denominator.scaled);
     const MAX_DENOMINATOR: i128 = 100_000_000_000 * SCALE;
     const MAX_QUOTIENT: i128 = 100_000_000;
     if n < 0 || d <= 0 || d >= MAX_DENOMINATOR || n >= d.saturating_mul(MAX_QUOTIENT) {
@@ -112,24 +125,28 @@ impl Features {
             observations |= 1 << (*o as u16);
         }
         let units = |v: u32| i128::from(v) * SCALE;
+        let known = |v: Option<i128>| v.unwrap_or(UNKNOWN);
+        let amount = Scaled::new(amount);
+        let raw = if &currency == b"CNY" { amount } else { Scaled::new(op.amount) };
+        let usual = c.usual_amount.map(Scaled::new);
+        let last_24h = c.amount_last_24h.map(Scaled::new);
         // In `NumField` order; the outcome fields are set after the rules ran.
-        let known = [
-            Some(scaled(amount)),
-            Some(scaled(op.amount)),
-            c.age.map(|v| units(u32::from(v))),
-            c.account_age_days.map(units),
-            c.usual_amount.map(scaled),
-            c.transfers_last_24h.map(units),
-            c.amount_last_24h.map(scaled),
-            ratio(amount, c.usual_amount),
-            c.amount_last_24h.and_then(|a| ratio(a, c.usual_amount)),
-            op.requested_at.as_deref().and_then(crate::timestamp::hour_of_valid).map(|h| units(u32::from(h))),
-            Some(units(observations.count_ones())),
-            None,
-            None,
-            None,
+        let num = [
+            amount.scaled,
+            raw.scaled,
+            known(c.age.map(|v| units(u32::from(v)))),
+            known(c.account_age_days.map(units)),
+            known(usual.map(|u| u.scaled)),
+            known(c.transfers_last_24h.map(units)),
+            known(last_24h.map(|a| a.scaled)),
+            known(ratio(amount, usual)),
+            known(last_24h.and_then(|a| ratio(a, usual))),
+            known(op.requested_at.as_deref().and_then(crate::timestamp::hour_of_valid).map(|h| units(u32::from(h)))),
+            units(observations.count_ones()),
+            UNKNOWN,
+            UNKNOWN,
+            UNKNOWN,
         ];
-        let num = known.map(|v: Option<i128>| v.unwrap_or(UNKNOWN));
         let i = &op.interview;
         let flags = [
             op.payee.first_time,
@@ -279,7 +296,7 @@ mod tests {
                                 continue;
                             }
                             let n = Decimal::new(nm, ns);
-                            if let Some(fast) = super::integer_ratio(n, d) {
+                            if let Some(fast) = super::integer_ratio(super::Scaled::new(n), super::Scaled::new(d)) {
                                 assert_eq!(Some(fast), decimal(n, d), "{n} / {d}");
                                 checked += 1;
                             }
@@ -296,11 +313,14 @@ mod tests {
             x ^= x << 17;
             let n = Decimal::new((x % 10_000_000_000_000) as i64, (x >> 60) as u32 % 5);
             let d = Decimal::new(((x >> 20) % 1_000_000_000) as i64 + 1, (x >> 56) as u32 % 5);
-            if let Some(fast) = super::integer_ratio(n, d) {
+            if let Some(fast) = super::integer_ratio(super::Scaled::new(n), super::Scaled::new(d)) {
                 assert_eq!(Some(fast), decimal(n, d), "{n} / {d}");
             }
         }
-        assert_eq!(super::integer_ratio(Decimal::new(1, 5), Decimal::ONE), None);
+        assert_eq!(
+            super::integer_ratio(super::Scaled::new(Decimal::new(1, 5)), super::Scaled::new(Decimal::ONE)),
+            None
+        );
     }
 
     #[test]
