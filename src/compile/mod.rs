@@ -144,10 +144,34 @@ fn valid_name(name: &str) -> bool {
         && name.len() <= 64
 }
 
+/// FNV-1a: thousands of short phrase keys hash faster with it than with the
+/// standard library's DoS-resistant default, and pack files are trusted
+/// input compiled once.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Phrases and their meanings, deduplicated by dense form.
 #[derive(Default)]
 struct PatternTable {
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>,
     dense: Vec<String>,
     targets: Vec<PatternTarget>,
 }
@@ -172,30 +196,36 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let Some(pack_text) = source.file(PACK_FILE) else {
         return Err(Error::single(Diagnostic::new(ErrorKind::Io, format!("the pack has no `{PACK_FILE}`"))));
     };
-    let pack: PackFile = match toml::from_str(pack_text) {
-        Ok(p) => p,
-        Err(e) => return Err(Error::single(toml_error(PACK_FILE, pack_text, &e))),
-    };
 
-    // Every other file, in name order; a large pack is parsed on all cores.
-    let names: Vec<&str> = source.file_names().filter(|n| *n != PACK_FILE).collect();
-    // A file's cases' operations are parsed with it.
+    // Every file, `pack.toml` first and the rest in name order; a large pack
+    // is parsed on all cores. A file's cases' operations are parsed with it.
+    let names: Vec<&str> = std::iter::once(PACK_FILE).chain(source.file_names().filter(|n| *n != PACK_FILE)).collect();
     let parse = |name: &&str| {
         let text = source.file(name).unwrap_or("");
+        if *name == PACK_FILE {
+            return Parsed::Pack(toml::from_str::<PackFile>(text));
+        }
         let file = toml::from_str::<RuleFile>(text);
         let operations: Vec<Result<Operation, String>> =
             file.as_ref().map_or(Vec::new(), |f| f.case.iter().map(cases::case_operation).collect());
-        (file, LineStarts::new(text), operations)
+        Parsed::Rules(file, LineStarts::new(text), operations)
     };
     let bytes: usize = names.iter().map(|n| source.file(n).map_or(0, str::len)).sum();
-    let parsed = if bytes >= parallel::PARALLEL_BYTES {
+    let mut parsed = if bytes >= parallel::PARALLEL_BYTES {
         parallel::map(&names, parse)
     } else {
         names.iter().map(parse).collect()
+    }
+    .into_iter();
+    let pack: PackFile = match parsed.next() {
+        Some(Parsed::Pack(Ok(p))) => p,
+        Some(Parsed::Pack(Err(e))) => return Err(Error::single(toml_error(PACK_FILE, pack_text, &e))),
+        _ => return Err(Error::single(Diagnostic::new(ErrorKind::Io, format!("`{PACK_FILE}` was not parsed")))),
     };
     let mut files: Vec<(&str, &str, RuleFile, LineStarts)> = Vec::new();
     let mut case_operations: Vec<Result<Operation, String>> = Vec::new();
-    for (name, (result, lines, operations)) in names.iter().zip(parsed) {
+    for (name, parsed) in names.iter().skip(1).zip(parsed) {
+        let Parsed::Rules(result, lines, operations) = parsed else { continue };
         let text = source.file(name).unwrap_or("");
         match result {
             Ok(f) => {
@@ -227,6 +257,13 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         let job = parallel::Background::start(scope, prepare);
         compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, move || job.join())
     })
+}
+
+/// One parsed file: the pack file, or a rule file with its line table and
+/// its cases' operations.
+enum Parsed {
+    Pack(Result<PackFile, toml::de::Error>),
+    Rules(Result<RuleFile, toml::de::Error>, LineStarts, Vec<Result<Operation, String>>),
 }
 
 /// The work done beside the main compile.
