@@ -203,7 +203,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let parse = |name: &&str| {
         let text = source.file(name).unwrap_or("");
         if *name == PACK_FILE {
-            return Parsed::Pack(toml::from_str::<PackFile>(text));
+            return Parsed::Pack(Box::new(toml::from_str::<PackFile>(text)));
         }
         let file = toml::from_str::<RuleFile>(text);
         let operations: Vec<Result<Operation, String>> =
@@ -218,8 +218,10 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     }
     .into_iter();
     let pack: PackFile = match parsed.next() {
-        Some(Parsed::Pack(Ok(p))) => p,
-        Some(Parsed::Pack(Err(e))) => return Err(Error::single(toml_error(PACK_FILE, pack_text, &e))),
+        Some(Parsed::Pack(result)) => match *result {
+            Ok(p) => p,
+            Err(e) => return Err(Error::single(toml_error(PACK_FILE, pack_text, &e))),
+        },
         _ => return Err(Error::single(Diagnostic::new(ErrorKind::Io, format!("`{PACK_FILE}` was not parsed")))),
     };
     let mut files: Vec<(&str, &str, RuleFile, LineStarts)> = Vec::new();
@@ -262,7 +264,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
 /// One parsed file: the pack file, or a rule file with its line table and
 /// its cases' operations.
 enum Parsed {
-    Pack(Result<PackFile, toml::de::Error>),
+    Pack(Box<Result<PackFile, toml::de::Error>>),
     Rules(Result<RuleFile, toml::de::Error>, LineStarts, Vec<Result<Operation, String>>),
 }
 
