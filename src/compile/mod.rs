@@ -203,7 +203,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     let parse = |name: &&str| {
         let text = source.file(name).unwrap_or("");
         if *name == PACK_FILE {
-            return Parsed::Pack(Box::new(toml::from_str::<PackFile>(text)));
+            return Parsed::Pack(toml::from_str::<PackFile>(text));
         }
         let file = toml::from_str::<RuleFile>(text);
         let operations: Vec<Result<Operation, String>> =
@@ -218,7 +218,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
     }
     .into_iter();
     let pack: PackFile = match parsed.next() {
-        Some(Parsed::Pack(result)) => match *result {
+        Some(Parsed::Pack(result)) => match result {
             Ok(p) => p,
             Err(e) => return Err(Error::single(toml_error(PACK_FILE, pack_text, &e))),
         },
@@ -262,9 +262,11 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
 }
 
 /// One parsed file: the pack file, or a rule file with its line table and
-/// its cases' operations.
+/// its cases' operations. A few dozen live at a time, so the variants' sizes
+/// do not matter.
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
-    Pack(Box<Result<PackFile, toml::de::Error>>),
+    Pack(Result<PackFile, toml::de::Error>),
     Rules(Result<RuleFile, toml::de::Error>, LineStarts, Vec<Result<Operation, String>>),
 }
 
