@@ -1,6 +1,7 @@
-//! The test cases a pack carries beside its rules, checked at load time for
-//! well-formedness (the operation must be valid, every named rule, typology
-//! and action must exist) and run by `tellerguard test` and `cargo test`.
+//! The test cases a pack carries beside its rules, checked for
+//! well-formedness when the tests are built (the operation must be valid,
+//! every named rule, typology and action must exist) and run by
+//! `tellerguard test` and `cargo test`. Compiling the engine alone skips them.
 
 use crate::assessment::Action;
 use crate::compile::Ctx;

@@ -191,7 +191,7 @@ impl PatternTable {
 }
 
 /// Compile a pack.
-pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, Error> {
+pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) -> Result<Compiled, Error> {
     let mut diags = Vec::new();
     let Some(pack_text) = source.file(PACK_FILE) else {
         return Err(Error::single(Diagnostic::new(ErrorKind::Io, format!("the pack has no `{PACK_FILE}`"))));
@@ -205,7 +205,12 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits) -> Result<Compiled, 
         if *name == PACK_FILE {
             return Parsed::Pack(toml::from_str::<PackFile>(text));
         }
-        let file = toml::from_str::<RuleFile>(text);
+        // Without the test cases, their tables are skipped, not built.
+        let file = if with_cases {
+            toml::from_str::<RuleFile>(text)
+        } else {
+            toml::from_str::<RuleFile<serde::de::IgnoredAny>>(text).map(RuleFile::without_cases)
+        };
         let operations: Vec<Result<Operation, String>> =
             file.as_ref().map_or(Vec::new(), |f| f.case.iter().map(cases::case_operation).collect());
         Parsed::Rules(file, LineStarts::new(text), operations)

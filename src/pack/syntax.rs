@@ -115,9 +115,11 @@ pub(crate) struct TierDef {
 }
 
 /// A typology file (or the shared `common.toml`, which has no `[typology]`).
+/// `C` is how its `[[case]]` tables are read: as test cases, or skipped
+/// (`IgnoredAny`) when only the rules are compiled.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RuleFile {
+#[serde(deny_unknown_fields, bound(deserialize = "C: Deserialize<'de> + Default"))]
+pub(crate) struct RuleFile<C = Vec<CaseDef>> {
     #[serde(default)]
     pub(crate) typology: Option<TypologyDef>,
     #[serde(default)]
@@ -131,7 +133,21 @@ pub(crate) struct RuleFile {
     #[serde(default)]
     pub(crate) rule: Vec<RuleDef>,
     #[serde(default)]
-    pub(crate) case: Vec<CaseDef>,
+    pub(crate) case: C,
+}
+
+impl RuleFile<serde::de::IgnoredAny> {
+    /// The same file with no test cases.
+    pub(crate) fn without_cases(self) -> RuleFile {
+        RuleFile {
+            typology: self.typology,
+            phrases: self.phrases,
+            patterns: self.patterns,
+            warnings: self.warnings,
+            rule: self.rule,
+            case: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

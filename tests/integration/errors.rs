@@ -138,9 +138,12 @@ fn every_problem_is_reported_at_once() {
 }
 
 #[test]
-fn bad_test_cases_are_load_errors() {
+fn bad_test_cases_are_errors_when_the_tests_are_built() {
     let case = "\n[[case]]\nname = \"c\"\nexpect = \"hit\"\nfires = [\"sa.nope\"]\n[case.operation]\nid = \"c1\"\namount = \"-3\"\n";
-    let e = load_error(&format!("{GOOD}{case}"));
+    let pack = pack_with(&format!("{GOOD}{case}"));
+    // The engine alone skips the cases: they do not change its decisions.
+    assert_eq!(Engine::new(&pack).unwrap().rule_count(), 1);
+    let e = tellerguard::EngineBuilder::new().build_with_tests(&pack).unwrap_err();
     let shown = e.to_string();
     assert!(shown.contains("case `c` names unknown rule `sa.nope`"), "{shown}");
     assert!(shown.contains("operation `amount`: must be greater than 0"), "{shown}");
