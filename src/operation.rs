@@ -426,6 +426,28 @@ impl fmt::Display for InputError {
 impl std::error::Error for InputError {}
 
 impl Operation {
+    /// The `id` of a record that could not be parsed, for error reports: read
+    /// from the JSON when it parses, else from the first `"id": "..."` in the
+    /// text of a truncated or malformed record. `None` when no plausible id
+    /// (1 to [`MAX_ID_CHARS`] characters, no escapes) is found.
+    ///
+    /// ```
+    /// use tellerguard::Operation;
+    /// assert_eq!(Operation::id_hint(r#"{"id": "T-7", "amount": 12}"#).as_deref(), Some("T-7"));
+    /// assert_eq!(Operation::id_hint(r#"{"id": "T-8", "amount": "1"#).as_deref(), Some("T-8"));
+    /// assert_eq!(Operation::id_hint("not json"), None);
+    /// ```
+    pub fn id_hint(json: &str) -> Option<String> {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+            return value.get("id")?.as_str().map(str::to_string);
+        }
+        let after_key = json.split_once("\"id\"")?.1.trim_start().strip_prefix(':')?.trim_start();
+        let body = after_key.strip_prefix('"')?;
+        let end = body.find('"')?;
+        let id = body.get(..end)?;
+        (!id.is_empty() && !id.contains('\\') && id.chars().count() <= MAX_ID_CHARS).then(|| id.to_string())
+    }
+
     /// A transfer of `amount` CNY at the counter, with nothing else known.
     pub fn new(id: impl Into<String>, amount: Decimal) -> Operation {
         Operation {

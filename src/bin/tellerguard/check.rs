@@ -89,7 +89,7 @@ fn process<'e>(
             true
         }
         Err(error) => {
-            let id = if line.len() <= MAX_LINE_BYTES { id_of(line) } else { None };
+            let id = if line.len() <= MAX_LINE_BYTES { Operation::id_hint(line) } else { None };
             let record = LineError { line: number, id, error: &error, action: Action::Escalate };
             match format {
                 Format::Json => match serde_json::to_string(&record) {
@@ -105,19 +105,6 @@ fn process<'e>(
             false
         }
     }
-}
-
-/// The `id` of a bad record: from the JSON when it parses, else from the
-/// first `"id": "..."` in the text of a truncated or malformed line.
-fn id_of(line: &str) -> Option<String> {
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
-        return value.get("id")?.as_str().map(str::to_string);
-    }
-    let after_key = line.split_once("\"id\"")?.1.trim_start().strip_prefix(':')?.trim_start();
-    let body = after_key.strip_prefix('"')?;
-    let end = body.find('"')?;
-    let id = body.get(..end)?;
-    (!id.is_empty() && !id.contains('\\') && id.chars().count() <= tellerguard::MAX_ID_CHARS).then(|| id.to_string())
 }
 
 pub(crate) fn run(args: &CheckArgs) -> ExitCode {
