@@ -89,9 +89,23 @@ fn into_c_string(text: String) -> *mut c_char {
     }
 }
 
-fn wrap(engine: Engine) -> *mut TgEngine {
-    let rules_version = CString::new(engine.version()).unwrap_or_default();
-    Box::into_raw(Box::new(TgEngine { engine, rules_version }))
+/// A new engine for C, or null with the reason in [`tg_last_error`].
+fn engine_or_null(built: std::thread::Result<Result<Engine, tellerguard::Error>>) -> *mut TgEngine {
+    match built {
+        Ok(Ok(engine)) => {
+            clear_last_error();
+            let rules_version = CString::new(engine.version()).unwrap_or_default();
+            Box::into_raw(Box::new(TgEngine { engine, rules_version }))
+        }
+        Ok(Err(error)) => {
+            set_last_error(&error.to_string());
+            ptr::null_mut()
+        }
+        Err(_) => {
+            set_last_error("internal error while compiling the rule pack");
+            ptr::null_mut()
+        }
+    }
 }
 
 /// Compile the default rule pack embedded in the library.
@@ -100,21 +114,7 @@ fn wrap(engine: Engine) -> *mut TgEngine {
 /// [`tg_last_error`]. Free it with [`tg_engine_free`].
 #[no_mangle]
 pub extern "C" fn tg_engine_new_embedded() -> *mut TgEngine {
-    let built = catch_unwind(Engine::embedded);
-    match built {
-        Ok(Ok(engine)) => {
-            clear_last_error();
-            wrap(engine)
-        }
-        Ok(Err(error)) => {
-            set_last_error(&error.to_string());
-            ptr::null_mut()
-        }
-        Err(_) => {
-            set_last_error("internal error while compiling the embedded rule pack");
-            ptr::null_mut()
-        }
-    }
+    engine_or_null(catch_unwind(Engine::embedded))
 }
 
 /// Compile the rule pack in folder `dir` (a NUL-terminated UTF-8 path).
@@ -137,21 +137,7 @@ pub unsafe extern "C" fn tg_engine_new_from_dir(dir: *const c_char) -> *mut TgEn
         set_last_error("`dir` is not valid UTF-8");
         return ptr::null_mut();
     };
-    let built = catch_unwind(|| PackSource::from_dir(Path::new(dir)).and_then(|source| Engine::new(&source)));
-    match built {
-        Ok(Ok(engine)) => {
-            clear_last_error();
-            wrap(engine)
-        }
-        Ok(Err(error)) => {
-            set_last_error(&error.to_string());
-            ptr::null_mut()
-        }
-        Err(_) => {
-            set_last_error("internal error while compiling the rule pack");
-            ptr::null_mut()
-        }
-    }
+    engine_or_null(catch_unwind(|| PackSource::from_dir(Path::new(dir)).and_then(|source| Engine::new(&source))))
 }
 
 /// Free an engine. Null is ignored.
@@ -163,7 +149,7 @@ pub unsafe extern "C" fn tg_engine_new_from_dir(dir: *const c_char) -> *mut TgEn
 #[no_mangle]
 pub unsafe extern "C" fn tg_engine_free(engine: *mut TgEngine) {
     if !engine.is_null() {
-        // SAFETY: the caller hands back ownership of a pointer from `wrap`.
+        // SAFETY: the caller hands back ownership of a pointer from `engine_or_null`.
         drop(unsafe { Box::from_raw(engine) });
     }
 }
