@@ -23,7 +23,7 @@ use crate::assessment::Action;
 use crate::automaton::{PhraseAutomaton, TooManySymbols};
 use crate::error::{Diagnostic, Error, ErrorKind, LineStarts, Location};
 use crate::operation::{Operation, Question};
-use crate::pack::syntax::{Bilingual, PackFile, RuleFile};
+use crate::pack::syntax::{self, Bilingual, PackFile, RuleFile};
 use crate::pack::{PackSource, PACK_FILE};
 use crate::text::Normalizer;
 
@@ -209,7 +209,14 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
         let file = if with_cases {
             toml::from_str::<RuleFile>(text)
         } else {
-            toml::from_str::<RuleFile<serde::de::IgnoredAny>>(text).map(RuleFile::without_cases)
+            // Cases at the end of the file are not even parsed; if the cut
+            // text does not parse, the whole text decides (and reports).
+            let skip_cases =
+                |text| toml::from_str::<RuleFile<serde::de::IgnoredAny>>(text).map(RuleFile::without_cases);
+            match syntax::without_trailing_cases(text).map(skip_cases) {
+                Some(Ok(file)) => Ok(file),
+                _ => skip_cases(text),
+            }
         };
         let operations: Vec<Result<Operation, String>> =
             file.as_ref().map_or(Vec::new(), |f| f.case.iter().map(cases::case_operation).collect());

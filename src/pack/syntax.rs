@@ -136,6 +136,36 @@ pub(crate) struct RuleFile<C = Vec<CaseDef>> {
     pub(crate) case: C,
 }
 
+/// The text of a rule file without its trailing test cases: everything
+/// before the first `[[case]]` header, when every table header from there on
+/// belongs to a case (`[[case]]`, `[case.operation]` ...). `None` when the
+/// cases are not all at the end, so the whole file must be read.
+///
+/// The cut is exact for everything but the cases: after a table header, keys
+/// belong to that table until the next header, so no rule, phrase or warning
+/// can sit after the first case unless under a header of its own, which
+/// sends the caller back to the whole text. A cut that lands inside a
+/// multi-line string leaves a prefix that does not parse; callers then read
+/// the whole text as well.
+pub(crate) fn without_trailing_cases(text: &str) -> Option<&str> {
+    let mut offset = 0;
+    let mut cut = None;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            let header: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
+            let is_case = header.starts_with("[[case]]") || header.starts_with("[case.");
+            match (cut, is_case) {
+                (None, true) if header.starts_with("[[case]]") => cut = Some(offset),
+                (Some(_), false) => return None,
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    text.get(..cut?)
+}
+
 impl RuleFile<serde::de::IgnoredAny> {
     /// The same file with no test cases.
     pub(crate) fn without_cases(self) -> RuleFile {
@@ -211,4 +241,46 @@ pub(crate) struct CaseDef {
     #[serde(default)]
     pub(crate) silent: Vec<Spanned<String>>,
     pub(crate) operation: Spanned<toml::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::PackSource;
+
+    const RULES: &str = "[phrases]\nx = [\"a\"]\n\n[[rule]]\nid = \"r\"\nweight = 1\nwhen = \"text ~ x\"\n";
+
+    #[test]
+    fn trailing_cases_are_cut_at_their_first_header() {
+        let text = format!(
+            "{RULES}\n[[case]]\nname = \"c\"\n[case.operation]\nid = \"1\"\n\n[[ case ]] # spaced\nname = \"d\"\n"
+        );
+        assert_eq!(without_trailing_cases(&text), Some(format!("{RULES}\n").as_str()));
+    }
+
+    #[test]
+    fn anything_but_a_case_after_the_first_case_keeps_the_whole_file() {
+        let text = format!("[[case]]\nname = \"c\"\n{RULES}");
+        assert_eq!(without_trailing_cases(&text), None);
+        let text = format!("{RULES}[[case]]\nname = \"c\"\n[warnings.W]\nzh = \"x\"\n");
+        assert_eq!(without_trailing_cases(&text), None);
+        assert_eq!(without_trailing_cases(RULES), None);
+    }
+
+    /// For every file of the default pack, the cut text reads to exactly
+    /// what the whole text reads to without its cases, spans included.
+    #[test]
+    fn the_cut_changes_nothing_but_the_cases_in_the_default_pack() {
+        let source = PackSource::embedded();
+        let mut cut = 0;
+        for name in source.file_names().filter(|n| *n != crate::pack::PACK_FILE) {
+            let text = source.file(name).unwrap();
+            let Some(prefix) = without_trailing_cases(text) else { continue };
+            cut += 1;
+            let whole = toml::from_str::<RuleFile<serde::de::IgnoredAny>>(text).unwrap().without_cases();
+            let part = toml::from_str::<RuleFile<serde::de::IgnoredAny>>(prefix).unwrap().without_cases();
+            assert_eq!(format!("{whole:?}"), format!("{part:?}"), "{name}");
+        }
+        assert!(cut >= 18, "only {cut} files had trailing cases");
+    }
 }

@@ -150,6 +150,19 @@ fn bad_test_cases_are_errors_when_the_tests_are_built() {
 }
 
 #[test]
+fn a_syntax_error_in_trailing_cases_shows_only_when_the_tests_are_built() {
+    let case = "\n[[case]]\nname = \"c\"\nexpect = \"hit\n";
+    let pack = pack_with(&format!("{GOOD}{case}"));
+    // The engine does not parse cases at the end of a file.
+    assert_eq!(Engine::new(&pack).unwrap().rule_count(), 1);
+    let e = tellerguard::EngineBuilder::new().build_with_tests(&pack).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Syntax, "{e}");
+    // A case before a rule keeps the whole file read, and its error reported.
+    let pack = pack_with(&format!("{case}{GOOD}"));
+    assert_eq!(Engine::new(&pack).unwrap_err().kind(), ErrorKind::Syntax);
+}
+
+#[test]
 fn a_missing_pack_file_is_an_io_error() {
     let e = Engine::new(&PackSource::from_files([("x.toml", GOOD)])).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Io);
