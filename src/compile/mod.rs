@@ -612,6 +612,20 @@ fn compile_parsed(
         }
     }
 
+    // The automaton is built before waiting for the regexes, which are
+    // usually still compiling on the other core.
+    let automaton = if patterns.dense.is_empty() {
+        None
+    } else {
+        match PhraseAutomaton::new(&patterns.dense) {
+            Ok(a) => Some(a),
+            Err(TooManySymbols) => {
+                let message = "the phrases use more than 65,535 distinct characters";
+                return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
+            }
+        }
+    };
+
     // The regexes, built meanwhile.
     let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
     let Some(Prepared { regexes: built, content_hash }) = prepared() else {
@@ -637,17 +651,6 @@ fn compile_parsed(
         return Err(Error::from_diagnostics(diags));
     }
 
-    let automaton = if patterns.dense.is_empty() {
-        None
-    } else {
-        match PhraseAutomaton::new(&patterns.dense) {
-            Ok(a) => Some(a),
-            Err(TooManySymbols) => {
-                let message = "the phrases use more than 65,535 distinct characters";
-                return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
-            }
-        }
-    };
     let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
     let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len());
     // Tiers only add questions and the signature, so their order does not
