@@ -124,6 +124,10 @@ pub(crate) const TEXT_FIELDS: [&str; 5] = ["purpose", "remark", "interview.purpo
 /// `text` stands for the three free texts: purpose, remark and interview.purpose.
 const FREE_TEXT_MASK: u8 = 0b111;
 
+/// `payee.name` and `payee.bank`: short, rarely telling, and scanned only
+/// when a rule about to be evaluated reads them.
+pub(crate) const PAYEE_TEXT_MASK: u8 = 0b11000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CmpOp {
     Eq,

@@ -28,7 +28,7 @@ use crate::pack::{PackSource, PACK_FILE};
 use crate::text::Normalizer;
 
 pub(crate) use cases::TestCase;
-use condition::{Expr, Phase};
+use condition::{Expr, Phase, PAYEE_TEXT_MASK};
 use program::{CompiledRegex, CompiledRule, CompiledTier, PatternTarget, Program, TypologyInfo, WarningText};
 
 /// Limits that keep an untrusted pack from exhausting memory or time.
@@ -651,8 +651,16 @@ fn compile_parsed(
         return Err(Error::from_diagnostics(diags));
     }
 
+    // `payee.name` and `payee.bank` are scanned only when a rule about to be
+    // evaluated reads them (and could still hold), unless some phrase atom
+    // reads them together with a free-text field.
+    let all_conditions = || rules.iter().map(|r| &r.expr).chain(tiers.iter().map(|t| &t.expr));
+    let scan_fields = all_conditions().fold(0, |m, e| m | trigger::text_fields(e));
+    let lazy_fields = scan_fields
+        & PAYEE_TEXT_MASK
+        & !all_conditions().fold(0, |m, e| m | trigger::fields_read_with(e, PAYEE_TEXT_MASK));
     let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
-    let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len());
+    let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len(), lazy_fields);
     // Tiers only add questions and the signature, so their order does not
     // matter: the most demanding first, so that the engine can skip a tier
     // whose demands are already covered.
@@ -660,16 +668,10 @@ fn compile_parsed(
     let tier_signals = tiers
         .iter()
         .map(|t| {
-            trigger::necessary_signals(&t.expr, set_names.len())
+            trigger::necessary_signals(&t.expr, set_names.len(), lazy_fields)
                 .map(|signals| signals.into_iter().map(|s| s as u32).collect())
         })
         .collect();
-    let conditions = || rules.iter().map(|r| &r.expr).chain(tiers.iter().map(|t| &t.expr));
-    let scan_fields = conditions().fold(0, |m, e| m | trigger::text_fields(e));
-    // A field that only negated atoms read ("not any(payee.name) ~ …") never
-    // supplies a necessary signal: it is scanned only when a rule about to
-    // be evaluated reads it.
-    let lazy_fields = scan_fields & !conditions().fold(0, |m, e| m | trigger::positive_text_fields(e));
     for rule in &mut rules {
         rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
         if let Some(flat) = rule.flat.as_deref() {

@@ -50,8 +50,11 @@ struct Necessary {
     signals: Vec<usize>,
 }
 
-fn necessary(expr: &Expr, sets: usize) -> Option<Necessary> {
+fn necessary(expr: &Expr, sets: usize, lazy: u8) -> Option<Necessary> {
     match expr {
+        // A phrase in a lazily scanned field is not known when candidates
+        // are chosen, so it cannot be what selects them.
+        Expr::Atom { atom: Atom::Text { fields, .. }, .. } if fields & lazy != 0 => None,
         Expr::Atom { atom, .. } => atom_signal(atom, sets),
         Expr::Not { inner, .. } => match inner.as_ref() {
             Expr::Atom { atom: Atom::Flag { field, want }, .. } => {
@@ -59,11 +62,13 @@ fn necessary(expr: &Expr, sets: usize) -> Option<Necessary> {
             }
             _ => None,
         },
-        Expr::And(parts) => parts.iter().filter_map(|p| necessary(p, sets)).min_by_key(|n| (n.cost, n.signals.len())),
+        Expr::And(parts) => {
+            parts.iter().filter_map(|p| necessary(p, sets, lazy)).min_by_key(|n| (n.cost, n.signals.len()))
+        }
         Expr::Or(parts) => {
             let mut all = Necessary { cost: 0, signals: Vec::new() };
             for part in parts {
-                let n = necessary(part, sets)?;
+                let n = necessary(part, sets, lazy)?;
                 all.cost = all.cost.max(n.cost);
                 all.signals.extend(n.signals);
             }
@@ -95,9 +100,10 @@ fn atom_signal(atom: &Atom, sets: usize) -> Option<Necessary> {
 }
 
 /// Signals of which at least one must be present for `expr` to be true, or
-/// `None` when there is no such set (evaluate it every time).
-pub(crate) fn necessary_signals(expr: &Expr, sets: usize) -> Option<Vec<usize>> {
-    necessary(expr, sets).map(|n| n.signals)
+/// `None` when there is no such set (evaluate it every time). Phrases in the
+/// `lazy` fields are never such a signal.
+pub(crate) fn necessary_signals(expr: &Expr, sets: usize, lazy: u8) -> Option<Vec<usize>> {
+    necessary(expr, sets, lazy).map(|n| n.signals)
 }
 
 /// The union of the text fields read by `expr` (bit per `TEXT_FIELDS` entry).
@@ -110,22 +116,24 @@ pub(crate) fn text_fields(expr: &Expr) -> u8 {
     }
 }
 
-/// The text fields read by atoms of `expr` that are not under a `not`: the
-/// only atoms whose phrase hits can be a rule's necessary signal.
-pub(crate) fn positive_text_fields(expr: &Expr) -> u8 {
+/// The text fields read, together with one of `fields`, by a phrase atom
+/// of `expr`: such a field cannot be scanned lazily without making the
+/// other fields' hits useless for choosing candidates.
+pub(crate) fn fields_read_with(expr: &Expr, fields: u8) -> u8 {
     match expr {
-        Expr::Atom { atom: Atom::Text { fields, .. }, .. } => *fields,
-        Expr::Atom { .. } | Expr::Not { .. } => 0,
-        Expr::And(parts) | Expr::Or(parts) => parts.iter().fold(0, |m, p| m | positive_text_fields(p)),
+        Expr::Atom { atom: Atom::Text { fields: read, .. }, .. } if read & !fields != 0 => *read,
+        Expr::Atom { .. } => 0,
+        Expr::Not { inner, .. } => fields_read_with(inner, fields),
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().fold(0, |m, p| m | fields_read_with(p, fields)),
     }
 }
 
 /// Build the signal → rules index and the bitset of always-evaluated rules.
-pub(crate) fn index(exprs: &[&Expr], sets: usize) -> (Vec<Vec<u32>>, Vec<u64>) {
+pub(crate) fn index(exprs: &[&Expr], sets: usize, lazy: u8) -> (Vec<Vec<u32>>, Vec<u64>) {
     let mut signal_rules = vec![Vec::new(); sets + FIXED_SIGNALS];
     let mut always = vec![0u64; exprs.len().div_ceil(64)];
     for (rule, expr) in exprs.iter().enumerate() {
-        match necessary(expr, sets) {
+        match necessary(expr, sets, lazy) {
             Some(n) => {
                 for s in n.signals {
                     if let Some(list) = signal_rules.get_mut(s) {
@@ -159,7 +167,7 @@ mod tests {
         let e2 = expr("purpose ~ a or observations.on_phone");
         let e3 = expr("amount > 5 or purpose ~ a");
         let e4 = expr("not interview.knows_payee and amount > 1");
-        let (signals, always) = index(&[&e1, &e2, &e3, &e4], sets);
+        let (signals, always) = index(&[&e1, &e2, &e3, &e4], sets, 0);
         assert_eq!(signals[1], vec![0]);
         assert_eq!(signals[0], vec![1]);
         assert_eq!(signals[observation_signal(sets, Observation::OnPhone as usize)], vec![1]);

@@ -72,6 +72,50 @@ pub(crate) fn holds(
     }
 }
 
+/// Whether a condition could still hold once the fields in `unscanned` are
+/// scanned: a phrase atom reading one of them satisfies its clause, since
+/// its value is not known yet. Never false for a condition that then holds.
+#[inline(always)]
+pub(crate) fn could_hold(
+    flat: Option<&[Literal]>,
+    gate: Gate,
+    rest: &[Literal],
+    facts: &Features,
+    scratch: &Scratch,
+    unscanned: u8,
+) -> bool {
+    match flat {
+        Some(_) => gate.passes(facts.word) && eval_flat_open(rest, facts, scratch, unscanned) != Tri::False,
+        None => true,
+    }
+}
+
+/// [`eval_flat`] with the phrase atoms of the `unscanned` fields open.
+fn eval_flat_open(literals: &[Literal], facts: &Features, scratch: &Scratch, unscanned: u8) -> Tri {
+    let mut result = Tri::True;
+    let mut clause = Tri::False;
+    for literal in literals {
+        if clause != Tri::True {
+            clause = match &literal.atom {
+                Atom::Text { fields, .. } if fields & unscanned != 0 => Tri::True,
+                a => {
+                    let value = atom(a, facts, scratch);
+                    clause.max(if literal.negated { value.not() } else { value })
+                }
+            };
+        }
+        if literal.ends_clause {
+            match clause {
+                Tri::False => return Tri::False,
+                Tri::Unknown => result = Tri::Unknown,
+                Tri::True => {}
+            }
+            clause = Tri::False;
+        }
+    }
+    result
+}
+
 /// Evaluate a conjunction of clauses, stopping at the first false clause.
 #[inline(always)]
 fn eval_flat(literals: &[Literal], facts: &Features, scratch: &Scratch) -> Tri {
@@ -166,5 +210,45 @@ mod tests {
         // Both outcomes occur, so the check above means something, and the
         // gates do reject.
         assert!(passed_true > 1_000 && rejected > 10_000, "{passed_true} true, {rejected} rejected");
+    }
+
+    /// Before the lazy fields are scanned, `could_hold` never rules out a
+    /// rule that holds once they are, and it does rule some out.
+    #[test]
+    fn could_hold_never_rules_out_a_rule_that_holds() {
+        let engine = Engine::embedded().unwrap();
+        let program = &engine.program;
+        assert_ne!(program.lazy_fields, 0, "the default pack scans payee.name lazily");
+        let mut scratch = Scratch::default();
+        // Operations on which rules reading `payee.name` hold, the
+        // positive reads and the negated ones, beside ordinary traffic.
+        let readers = [
+            r#"{"id":"a","amount":"38000","customer":{"age":80,"usual_amount":"1000"},"payee":{"name":"福寿养生馆","kind":"company","first_time":true}}"#,
+            r#"{"id":"b","amount":"300000","customer":{"age":52,"transfers_last_24h":2},"payee":{"name":"某某资本管理有限公司","kind":"company","first_time":true}}"#,
+            r#"{"id":"c","amount":"3000","payee":{"name":"张三","kind":"person","first_time":true},"purpose":"中奖了先交手续费才能领奖"}"#,
+        ];
+        let readers = readers.iter().map(|json| crate::Operation::from_json(json).unwrap());
+        let (mut ruled_out, mut held, mut held_reading_lazy) = (0, 0, 0);
+        for op in crate::workload::generate(3_000, 11).into_iter().chain(readers) {
+            scratch.scan(program, &op);
+            let facts = Features::extract(program, &op);
+            let open: Vec<bool> = program
+                .rules
+                .iter()
+                .map(|r| could_hold(r.flat.as_deref(), r.gate, &r.rest, &facts, &scratch, program.lazy_fields))
+                .collect();
+            scratch.scan_fields(program, &op, program.lazy_fields);
+            for (rule, could) in program.rules.iter().zip(open) {
+                if holds(rule.flat.as_deref(), rule.gate, &rule.rest, &rule.expr, &facts, &scratch) {
+                    held += 1;
+                    held_reading_lazy += usize::from(rule.lazy_fields != 0);
+                    assert!(could, "{:?}", rule.expr);
+                } else if !could && rule.lazy_fields != 0 {
+                    ruled_out += 1;
+                }
+            }
+        }
+        assert!(held > 100 && ruled_out > 1_000, "{held} held, {ruled_out} ruled out");
+        assert!(held_reading_lazy >= 2, "{held_reading_lazy} rules reading payee.name held");
     }
 }

@@ -13,7 +13,7 @@ use crate::assessment::{Action, Assessment, Evidence, Lang, Match, TypologyScore
 use crate::compile::condition::{Atom, Expr, TEXT_FIELDS};
 use crate::compile::program::{PatternTarget, Program, WarningText};
 use crate::compile::trigger::{enum_signal, flag_signal, observation_signal};
-use crate::engine::eval::{holds, supporting_atoms};
+use crate::engine::eval::{could_hold, holds, supporting_atoms};
 use crate::engine::features::Features;
 use crate::engine::scan::{field_texts, Scratch};
 use crate::operation::Operation;
@@ -72,15 +72,21 @@ pub(crate) fn evaluate_rules(program: &Program, op: &Operation, facts: &Features
             }
         }
     }
-    // The lazy fields that a candidate rule or a tier will read.
+    // The lazy fields that a candidate rule or a tier will read; a candidate
+    // that cannot hold whatever those fields say is dropped unscanned.
     if program.lazy_fields != 0 {
         let mut lazy = program.tier_lazy_fields;
-        for (word_index, (word, readers)) in candidates.iter().zip(&program.lazy_rules).enumerate() {
+        for (word_index, (word, readers)) in candidates.iter_mut().zip(&program.lazy_rules).enumerate() {
             let mut bits = *word & *readers;
             while bits != 0 {
-                let rule = word_index * 64 + bits.trailing_zeros() as usize;
+                let bit = bits.trailing_zeros();
                 bits &= bits - 1;
-                lazy |= program.rules.get(rule).map_or(0, |r| r.lazy_fields);
+                let Some(r) = program.rules.get(word_index * 64 + bit as usize) else { continue };
+                if could_hold(r.flat.as_deref(), r.gate, &r.rest, facts, scratch, r.lazy_fields) {
+                    lazy |= r.lazy_fields;
+                } else {
+                    *word &= !(1 << bit);
+                }
             }
         }
         if lazy != 0 {
