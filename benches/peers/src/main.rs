@@ -4,8 +4,10 @@
 //! 21 rules are cut from the default pack (`rules/safe_account.toml` and
 //! `rules/common.toml`, with their phrase sets read from those files): phrase
 //! matches on the free texts, observations, interview answers, amounts and
-//! ages. Each rule is written once as a small condition tree below and
-//! rendered into
+//! ages. Each rule is written once as a small condition tree below (the
+//! default pack's clauses that reach into other files, such as the
+//! exceptions for a fake kidnapping or a documented company bill, are left
+//! out, so every engine needs only these phrase sets) and rendered into
 //!
 //! * a tellerguard pack of just these rules,
 //! * one CEL program per rule (`cel`), evaluated against one reused context,
@@ -66,6 +68,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("secret", "interview.told_to_keep_secret"),
     ("promised", "interview.promised_return"),
     ("family", "interview.family_aware"),
+    ("documents", "interview.has_documents"),
     ("amount", "amount"),
     ("age", "customer.age"),
     ("transfers", "customer.transfers_last_24h"),
@@ -85,13 +88,17 @@ fn instructed() -> C {
     Or(vec![Obs("on_phone"), Obs("following_instructions")])
 }
 
-/// The rules, as in the default pack.
+/// The rules, as in the default pack without the clauses that read phrase
+/// sets of other files.
 fn rules() -> Vec<(&'static str, C)> {
     vec![
         ("safe_account.demand", Text("safe_account_demand")),
         ("safe_account.case_story", And(vec![Text("case_story"), not_own()])),
         ("safe_account.official_contact_unknown_payee", And(vec![Is("official", true), Is("knows", false), not_own()])),
-        ("safe_account.official_named_for_person", And(vec![Text("officials"), Eq("payee_kind", "person"), not_own()])),
+        (
+            "safe_account.official_named_for_person",
+            And(vec![Text("officials"), Eq("payee_kind", "person"), not_own(), IsNot("first_time", false)]),
+        ),
         (
             "safe_account.elderly_instructed_deposits",
             And(vec![
@@ -117,7 +124,11 @@ fn rules() -> Vec<(&'static str, C)> {
         ("general.instructed", And(vec![instructed(), not_own()])),
         (
             "general.stranger_companion",
-            And(vec![Obs("accompanied_by_stranger"), Or(vec![Ge("age", 65), Eq("kind", "cash_withdrawal")])]),
+            And(vec![
+                Obs("accompanied_by_stranger"),
+                Or(vec![Ge("age", 65), Eq("kind", "cash_withdrawal")]),
+                Or(vec![Ne("payee_kind", "company"), IsNot("knows", true), IsNot("documents", true)]),
+            ]),
         ),
         ("general.cash_handover", Text("cash_handover")),
         ("general.stranger_asked_unknown_payee", And(vec![Is("stranger", true), Is("knows", false)])),
@@ -422,6 +433,7 @@ fn flatten(op: &Operation) -> Flat {
             ("secret", tri(i.told_to_keep_secret)),
             ("promised", tri(i.promised_return)),
             ("family", tri(i.family_aware)),
+            ("documents", tri(i.has_documents)),
             ("age", op.customer.age.map_or(-1, i64::from)),
             ("transfers", op.customer.transfers_last_24h.map_or(-1, i64::from)),
         ],
