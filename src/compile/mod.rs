@@ -171,21 +171,68 @@ impl std::hash::Hasher for Fnv {
 /// Phrases and their meanings, deduplicated by dense form.
 #[derive(Default)]
 struct PatternTable {
-    index: HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>,
+    /// FNV hash of a dense form → the first phrase with that hash.
+    index: HashMap<u64, usize, std::hash::BuildHasherDefault<Identity>>,
+    /// Phrases whose hash another dense form took first (almost never).
+    collided: Vec<usize>,
     dense: Vec<String>,
     targets: Vec<PatternTarget>,
 }
 
+/// The FNV-1a hash of `text`.
+fn fnv(text: &str) -> u64 {
+    let mut hasher = Fnv::default();
+    std::hash::Hasher::write(&mut hasher, text.as_bytes());
+    std::hash::Hasher::finish(&hasher)
+}
+
+/// The hasher for keys that already are hashes.
+#[derive(Default)]
+struct Identity(u64);
+
+impl std::hash::Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 impl PatternTable {
     fn slot(&mut self, dense: String) -> Option<&mut PatternTarget> {
-        let next = self.dense.len();
-        let i = *self.index.entry(dense.clone()).or_insert(next);
-        if i == next {
-            let first = dense.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-            let last = dense.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-            self.dense.push(dense);
-            self.targets.push(PatternTarget { word_start: first, word_end: last, ..PatternTarget::default() });
-        }
+        let hash = fnv(&dense);
+        let same = |i: &usize| self.dense.get(*i).is_some_and(|d| *d == dense);
+        let found = match self.index.get(&hash) {
+            Some(i) if same(i) => Some(*i),
+            Some(_) => self.collided.iter().copied().find(|i| same(i)),
+            None => None,
+        };
+        let i = match found {
+            Some(i) => i,
+            None => {
+                let next = self.dense.len();
+                match self.index.entry(hash) {
+                    // The hash keeps its first owner; this one is found by scan.
+                    std::collections::hash_map::Entry::Occupied(_) => self.collided.push(next),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(next);
+                    }
+                }
+                let first = dense.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+                let last = dense.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+                self.dense.push(dense);
+                self.targets.push(PatternTarget { word_start: first, word_end: last, ..PatternTarget::default() });
+                next
+            }
+        };
         self.targets.get_mut(i)
     }
 }
@@ -265,11 +312,11 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
     };
     if bytes < parallel::PARALLEL_BYTES {
         let prepared = prepare();
-        return compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, move || Some(prepared));
+        return compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, None, move || Some(prepared));
     }
     std::thread::scope(|scope| {
         let job = parallel::Background::start(scope, prepare);
-        compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, move || job.join())
+        compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, Some(scope), move || job.join())
     })
 }
 
@@ -291,15 +338,17 @@ struct Prepared {
 
 /// Compile the parsed files (with their cases' operations, in file order);
 /// `prepared` gives the regexes and the content hash when they are needed
-/// (`None` if that work failed unexpectedly).
+/// (`None` if that work failed unexpectedly). With a `scope`, the phrase
+/// automaton is built on a thread of its own while the rules compile.
 #[allow(clippy::too_many_arguments)]
-fn compile_parsed(
+fn compile_parsed<'scope>(
     limits: &Limits,
     pack_text: &str,
     pack: &PackFile,
     files: &[(&str, &str, RuleFile, LineStarts)],
     case_operations: Vec<Result<Operation, String>>,
     mut diags: Vec<Diagnostic>,
+    scope: Option<&'scope std::thread::Scope<'scope, '_>>,
     prepared: impl FnOnce() -> Option<Prepared>,
 ) -> Result<Compiled, Error> {
     let pack_lines = LineStarts::new(pack_text);
@@ -437,6 +486,14 @@ fn compile_parsed(
         ));
     }
     let resolve_set = |name: &str| set_names.iter().position(|s| &**s == name).map(|i| i as u32);
+
+    // The phrases are final: the automaton is built beside the rules.
+    let dense = std::mem::take(&mut patterns.dense);
+    let build = move || if dense.is_empty() { Ok(None) } else { PhraseAutomaton::new(&dense).map(Some) };
+    let automaton_job = match scope {
+        Some(scope) => parallel::Background::start(scope, build),
+        None => parallel::Background::Done(Some(build())),
+    };
 
     // Warnings.
     let mut warnings: Vec<WarningText> = Vec::new();
@@ -612,18 +669,13 @@ fn compile_parsed(
         }
     }
 
-    // The automaton is built before waiting for the regexes, which are
-    // usually still compiling on the other core.
-    let automaton = if patterns.dense.is_empty() {
-        None
-    } else {
-        match PhraseAutomaton::new(&patterns.dense) {
-            Ok(a) => Some(a),
-            Err(TooManySymbols) => {
-                let message = "the phrases use more than 65,535 distinct characters";
-                return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
-            }
+    let automaton = match automaton_job.join() {
+        Some(Ok(automaton)) => automaton,
+        Some(Err(TooManySymbols)) => {
+            let message = "the phrases use more than 65,535 distinct characters";
+            return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
         }
+        None => return Err(Error::single(Diagnostic::new(ErrorKind::Limit, "building the phrase automaton failed"))),
     };
 
     // The regexes, built meanwhile.
@@ -857,4 +909,29 @@ fn fx_table(ctx: &mut Ctx<'_>, pack: &PackFile) -> Vec<([u8; 3], Decimal)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_phrase_table_keeps_one_slot_per_dense_form_even_when_hashes_collide() {
+        let mut table = PatternTable::default();
+        for dense in ["安全账户", "safeaccount", "安全账户"] {
+            assert!(table.slot(dense.to_string()).is_some());
+        }
+        assert_eq!(table.dense, ["安全账户", "safeaccount"]);
+        assert!(table.targets.get(1).is_some_and(|t| t.word_start && t.word_end));
+        // Pretend "骗局" hashes like "安全账户": it gets a slot of its own,
+        // found again by scan, and the first owner keeps the hash.
+        table.index.insert(fnv("骗局"), 0);
+        for _ in 0..2 {
+            assert!(table.slot("骗局".to_string()).is_some());
+        }
+        assert_eq!(table.dense, ["安全账户", "safeaccount", "骗局"]);
+        assert_eq!(table.collided, [2]);
+        assert!(table.slot("安全账户".to_string()).is_some());
+        assert_eq!(table.dense.len(), 3);
+    }
 }
