@@ -92,40 +92,39 @@ pub(crate) fn could_hold(
 
 /// [`eval_flat`] with the phrase atoms of the `unscanned` fields open.
 fn eval_flat_open(literals: &[Literal], facts: &Features, scratch: &Scratch, unscanned: u8) -> Tri {
-    let mut result = Tri::True;
-    let mut clause = Tri::False;
-    for literal in literals {
-        if clause != Tri::True {
-            clause = match &literal.atom {
-                Atom::Text { fields, .. } if fields & unscanned != 0 => Tri::True,
-                a => {
-                    let value = atom(a, facts, scratch);
-                    clause.max(if literal.negated { value.not() } else { value })
-                }
-            };
-        }
-        if literal.ends_clause {
-            match clause {
-                Tri::False => return Tri::False,
-                Tri::Unknown => result = Tri::Unknown,
-                Tri::True => {}
-            }
-            clause = Tri::False;
-        }
-    }
-    result
+    eval_clauses(literals, |literal| match &literal.atom {
+        Atom::Text { fields, .. } if fields & unscanned != 0 => Tri::True,
+        _ => literal_value(literal, facts, scratch),
+    })
 }
 
 /// Evaluate a conjunction of clauses, stopping at the first false clause.
 #[inline(always)]
 fn eval_flat(literals: &[Literal], facts: &Features, scratch: &Scratch) -> Tri {
+    eval_clauses(literals, |literal| literal_value(literal, facts, scratch))
+}
+
+/// The value of one literal: its atom's, negated when the literal is.
+#[inline(always)]
+fn literal_value(literal: &Literal, facts: &Features, scratch: &Scratch) -> Tri {
+    let value = atom(&literal.atom, facts, scratch);
+    if literal.negated {
+        value.not()
+    } else {
+        value
+    }
+}
+
+/// A conjunction of clauses (disjunctions of literals, each clause ending at
+/// a literal marked `ends_clause`), in three-valued logic, with `value`
+/// giving each literal's value; stops at the first false clause.
+#[inline(always)]
+fn eval_clauses(literals: &[Literal], value: impl Fn(&Literal) -> Tri) -> Tri {
     let mut result = Tri::True;
     let mut clause = Tri::False;
     for literal in literals {
         if clause != Tri::True {
-            let value = atom(&literal.atom, facts, scratch);
-            let value = if literal.negated { value.not() } else { value };
-            clause = clause.max(value);
+            clause = clause.max(value(literal));
         }
         if literal.ends_clause {
             match clause {
