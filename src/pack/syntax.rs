@@ -154,11 +154,10 @@ pub(crate) fn without_trailing_cases(text: &str) -> Option<&str> {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') {
             let header: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
-            let is_case = header.starts_with("[[case]]") || header.starts_with("[case.");
-            match (cut, is_case) {
-                (None, true) if header.starts_with("[[case]]") => cut = Some(offset),
-                (Some(_), false) => return None,
-                _ => {}
+            if header.starts_with("[[case]]") {
+                cut.get_or_insert(offset);
+            } else if cut.is_some() && !header.starts_with("[case.") {
+                return None;
             }
         }
         offset += line.len();

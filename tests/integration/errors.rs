@@ -54,6 +54,15 @@ fn load_error(file: &str) -> tellerguard::Error {
     Engine::new(&pack_with(file)).unwrap_err()
 }
 
+/// The error building the tests of a pack whose engine alone compiles: the
+/// engine skips the cases at the end of a file, as they do not change its
+/// decisions.
+fn tests_error(file: &str) -> tellerguard::Error {
+    let pack = pack_with(file);
+    assert_eq!(Engine::new(&pack).unwrap().rule_count(), 1);
+    tellerguard::EngineBuilder::new().build_with_tests(&pack).unwrap_err()
+}
+
 #[test]
 fn the_minimal_pack_loads() {
     let engine = Engine::new(&pack_with(GOOD)).unwrap();
@@ -140,10 +149,7 @@ fn every_problem_is_reported_at_once() {
 #[test]
 fn bad_test_cases_are_errors_when_the_tests_are_built() {
     let case = "\n[[case]]\nname = \"c\"\nexpect = \"hit\"\nfires = [\"sa.nope\"]\n[case.operation]\nid = \"c1\"\namount = \"-3\"\n";
-    let pack = pack_with(&format!("{GOOD}{case}"));
-    // The engine alone skips the cases: they do not change its decisions.
-    assert_eq!(Engine::new(&pack).unwrap().rule_count(), 1);
-    let e = tellerguard::EngineBuilder::new().build_with_tests(&pack).unwrap_err();
+    let e = tests_error(&format!("{GOOD}{case}"));
     let shown = e.to_string();
     assert!(shown.contains("case `c` names unknown rule `sa.nope`"), "{shown}");
     assert!(shown.contains("operation `amount`: must be greater than 0"), "{shown}");
@@ -152,10 +158,7 @@ fn bad_test_cases_are_errors_when_the_tests_are_built() {
 #[test]
 fn a_syntax_error_in_trailing_cases_shows_only_when_the_tests_are_built() {
     let case = "\n[[case]]\nname = \"c\"\nexpect = \"hit\n";
-    let pack = pack_with(&format!("{GOOD}{case}"));
-    // The engine does not parse cases at the end of a file.
-    assert_eq!(Engine::new(&pack).unwrap().rule_count(), 1);
-    let e = tellerguard::EngineBuilder::new().build_with_tests(&pack).unwrap_err();
+    let e = tests_error(&format!("{GOOD}{case}"));
     assert_eq!(e.kind(), ErrorKind::Syntax, "{e}");
     // A case before a rule keeps the whole file read, and its error reported.
     let pack = pack_with(&format!("{case}{GOOD}"));
