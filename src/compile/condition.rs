@@ -159,8 +159,8 @@ pub(crate) enum Atom {
     /// it; that is `!=`). Values are scaled by 10^4.
     Num {
         field: NumField,
-        lo: i128,
-        hi: i128,
+        lo: i64,
+        hi: i64,
         inside: bool,
     },
     Enum {
@@ -222,14 +222,17 @@ pub(crate) struct ParseError {
 }
 
 /// `field op value` as a range test.
-pub(crate) fn num_range(field: NumField, op: CmpOp, value: i128) -> Atom {
+///
+/// `value` lies strictly inside the range [`clamp_scaled`] maps to, so a fact
+/// clamped to that range compares with it exactly as the unclamped one would.
+pub(crate) fn num_range(field: NumField, op: CmpOp, value: i64) -> Atom {
     let (lo, hi, inside) = match op {
         CmpOp::Eq => (value, value, true),
         CmpOp::Ne => (value, value, false),
-        CmpOp::Lt => (i128::MIN, value.saturating_sub(1), true),
-        CmpOp::Le => (i128::MIN, value, true),
-        CmpOp::Gt => (value.saturating_add(1), i128::MAX, true),
-        CmpOp::Ge => (value, i128::MAX, true),
+        CmpOp::Lt => (i64::MIN, value.saturating_sub(1), true),
+        CmpOp::Le => (i64::MIN, value, true),
+        CmpOp::Gt => (value.saturating_add(1), i64::MAX, true),
+        CmpOp::Ge => (value, i64::MAX, true),
     };
     Atom::Num { field, lo, hi, inside }
 }
@@ -243,6 +246,18 @@ pub(crate) fn scaled(value: Decimal) -> i128 {
     } else {
         mantissa / pow10(scale - 4)
     }
+}
+
+/// The largest magnitude a scaled constant in a condition may have: about
+/// 9.2 × 10^14 (yuan, days, transfers...), beyond any real operation.
+pub(crate) const MAX_SCALED: i64 = i64::MAX - 1;
+
+/// A scaled value as the `i64` that facts are compared in: values beyond
+/// ±[`MAX_SCALED`] are clamped to it, which keeps them on the same side of
+/// every constant a condition may hold (`i64::MIN` is left free to mean
+/// "unknown").
+pub(crate) fn clamp_scaled(value: i128) -> i64 {
+    value.clamp(-i128::from(MAX_SCALED), i128::from(MAX_SCALED)) as i64
 }
 
 /// 10^n for the exponents a `Decimal` scale allows (at most 28), from a table.
@@ -523,7 +538,12 @@ impl<'a> Parser<'a, '_> {
                 return Err(self.unknown(at, format!("`{name}` is only known to procedure tiers, not to rules")));
             }
             let op = self.cmp_op()?;
+            let number_at = self.offset();
             let value = scaled(self.number()?);
+            let value = i64::try_from(value)
+                .ok()
+                .filter(|v| v.unsigned_abs() < MAX_SCALED.unsigned_abs())
+                .ok_or_else(|| self.err(number_at, "the number is out of range (at most ±922,337,203,685,477)".into()))?;
             return Ok(num_range(field, op, value));
         }
         if let Some(&(_, field)) = FLAG_NAMES.iter().find(|(n, _)| *n == name) {
@@ -715,7 +735,7 @@ mod tests {
         assert!(matches!(
             parts[0],
             Expr::Atom {
-                atom: Atom::Num { field: NumField::Amount, lo: 500_000_000, hi: i128::MAX, inside: true },
+                atom: Atom::Num { field: NumField::Amount, lo: 500_000_000, hi: i64::MAX, inside: true },
                 ..
             }
         ));
@@ -751,5 +771,22 @@ mod tests {
         assert!(p("(amount > 1").is_err());
         assert!(p("amount > 1 amount").is_err());
         assert!(p("kind > transfer").is_err());
+    }
+
+    /// Constants beyond what facts are compared in are refused, so that
+    /// clamping a fact never moves it across a constant.
+    #[test]
+    fn numbers_out_of_range_are_refused() {
+        let err = p("amount >= 1000000000000000").unwrap_err();
+        assert_eq!(err.offset, 10);
+        assert!(err.message.contains("out of range"), "{}", err.message);
+        assert!(p("amount < -1000000000000000").is_err());
+        let Ok(Expr::Atom { atom: Atom::Num { lo, .. }, .. }) = p("amount > 922337203685476") else {
+            panic!("the largest accepted constant")
+        };
+        assert_eq!(lo, 9_223_372_036_854_760_001);
+        // A clamped fact stays above every accepted constant.
+        assert!(clamp_scaled(i128::MAX) > 9_223_372_036_854_760_000);
+        assert!(clamp_scaled(i128::MIN) > i64::MIN);
     }
 }

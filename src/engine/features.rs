@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::assessment::Level;
-use crate::compile::condition::{scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, NUM_FIELDS};
+use crate::compile::condition::{clamp_scaled, scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, NUM_FIELDS};
 use crate::compile::gate;
 use crate::compile::program::Program;
 use crate::operation::{Channel, Kind, Operation, PayeeKind};
@@ -39,13 +39,14 @@ impl Tri {
 }
 
 /// The value of a number that is not known.
-const UNKNOWN: i128 = i128::MIN;
+const UNKNOWN: i64 = i64::MIN;
 
 /// Facts about one operation.
 #[derive(Clone, Debug)]
 pub(crate) struct Features {
-    /// Numbers scaled by 10^4, `UNKNOWN` when not known.
-    num: [i128; NUM_FIELDS],
+    /// Numbers scaled by 10^4 and clamped (see `clamp_scaled`), `UNKNOWN`
+    /// when not known.
+    num: [i64; NUM_FIELDS],
     pub(crate) flags: [Option<bool>; FLAG_FIELDS],
     kind: u8,
     channel: u8,
@@ -124,23 +125,23 @@ impl Features {
         for o in &op.observations {
             observations |= 1 << (*o as u16);
         }
-        let units = |v: u32| i128::from(v) * SCALE;
-        let known = |v: Option<i128>| v.unwrap_or(UNKNOWN);
+        let units = |v: u32| i64::from(v) * SCALE as i64;
+        let known = |v: Option<i64>| v.unwrap_or(UNKNOWN);
         let amount = Scaled::new(amount);
         let raw = if &currency == b"CNY" { amount } else { Scaled::new(op.amount) };
         let usual = c.usual_amount.map(Scaled::new);
         let last_24h = c.amount_last_24h.map(Scaled::new);
         // In `NumField` order; the outcome fields are set after the rules ran.
         let num = [
-            amount.scaled,
-            raw.scaled,
+            clamp_scaled(amount.scaled),
+            clamp_scaled(raw.scaled),
             known(c.age.map(|v| units(u32::from(v)))),
             known(c.account_age_days.map(units)),
-            known(usual.map(|u| u.scaled)),
+            known(usual.map(|u| clamp_scaled(u.scaled))),
             known(c.transfers_last_24h.map(units)),
-            known(last_24h.map(|a| a.scaled)),
-            known(ratio(amount, usual)),
-            known(last_24h.and_then(|a| ratio(a, usual))),
+            known(last_24h.map(|a| clamp_scaled(a.scaled))),
+            known(ratio(amount, usual).map(clamp_scaled)),
+            known(last_24h.and_then(|a| ratio(a, usual)).map(clamp_scaled)),
             known(op.requested_at.as_deref().and_then(crate::timestamp::hour_of_valid).map(|h| units(u32::from(h)))),
             units(observations.count_ones()),
             UNKNOWN,
@@ -218,13 +219,13 @@ impl Features {
     /// Record the outcome, which procedure tiers may read.
     pub(crate) fn set_outcome(&mut self, score: u8, typology_score: u8, fired: usize, level: Level) {
         if let Some(slot) = self.num.get_mut(NumField::TypologyScore as usize) {
-            *slot = i128::from(typology_score) * SCALE;
+            *slot = i64::from(typology_score) * SCALE as i64;
         }
         if let Some(slot) = self.num.get_mut(NumField::Score as usize) {
-            *slot = i128::from(score) * SCALE;
+            *slot = i64::from(score) * SCALE as i64;
         }
         if let Some(slot) = self.num.get_mut(NumField::Fired as usize) {
-            *slot = fired as i128 * SCALE;
+            *slot = fired as i64 * SCALE as i64;
         }
         self.level = 1 << (level as u8);
         let levels = gate::enum_bits(EnumField::Level, u8::MAX);
