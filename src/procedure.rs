@@ -50,12 +50,15 @@ pub(crate) fn resolve(demands: Demands, op: &Operation, out: &mut Procedure) -> 
     out.required.clear();
     out.missing.clear();
     let interview: &Interview = &op.interview;
-    for q in Question::ALL {
-        if demands.questions & (1 << q as u16) != 0 {
-            out.required.push(q);
-            if !interview.is_answered(q) {
-                out.missing.push(q);
-            }
+    // The demanded questions in listing order: the set bits, lowest first.
+    let mut demanded = demands.questions;
+    while demanded != 0 {
+        let bit = demanded.trailing_zeros() as usize;
+        demanded &= demanded - 1;
+        let Some(&q) = Question::ALL.get(bit) else { break };
+        out.required.push(q);
+        if !interview.is_answered(q) {
+            out.missing.push(q);
         }
     }
     out.confirmation_required = demands.confirmation;

@@ -55,13 +55,20 @@ fn mark(set_fields: &mut [u8], hits: &mut Vec<Hit>, field: usize, set: u32, star
 
 /// The texts of an operation, in `TEXT_FIELDS` order.
 pub(crate) fn field_texts(op: &Operation) -> [Option<&str>; TEXT_FIELDS.len()] {
-    [
-        op.purpose.as_deref(),
-        op.remark.as_deref(),
-        op.interview.purpose.as_deref(),
-        op.payee.name.as_deref(),
-        op.payee.bank.as_deref(),
-    ]
+    std::array::from_fn(|field| field_text(op, field as u32))
+}
+
+/// The text of field `field` (an index into `TEXT_FIELDS`), if present.
+#[inline]
+fn field_text(op: &Operation, field: u32) -> Option<&str> {
+    match field {
+        0 => op.purpose.as_deref(),
+        1 => op.remark.as_deref(),
+        2 => op.interview.purpose.as_deref(),
+        3 => op.payee.name.as_deref(),
+        4 => op.payee.bank.as_deref(),
+        _ => None,
+    }
 }
 
 impl Scratch {
@@ -99,11 +106,12 @@ impl Scratch {
     /// its hits could only add candidate rules whose text atoms then read
     /// other fields, and evidence only quotes the fields an atom reads.
     pub(crate) fn scan_fields(&mut self, program: &Program, op: &Operation, fields: u8) {
-        for (field, text) in field_texts(op).into_iter().enumerate() {
-            if let Some(text) = text {
-                if !text.is_empty() && fields & (1 << field) != 0 {
-                    self.scan_field(program, field, text);
-                }
+        let mut fields = fields;
+        while fields != 0 {
+            let field = fields.trailing_zeros();
+            fields &= fields - 1;
+            if let Some(text) = field_text(op, field).filter(|t| !t.is_empty()) {
+                self.scan_field(program, field as usize, text);
             }
         }
     }
