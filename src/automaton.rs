@@ -86,21 +86,29 @@ impl Alphabet {
 #[derive(Debug)]
 pub(crate) struct TooManySymbols;
 
+/// What the search needs of one state, in one record so that a step reads
+/// one place: its transitions `edge_symbol[edges..edges + edge_count]` (same
+/// indexes in `edge_target`), sorted by symbol (none for the root, which
+/// uses the dense `root` table), its failure state, and the phrases ending
+/// there, `outputs[outputs_at..outputs_at + output_count]`.
+#[derive(Clone, Copy, Debug, Default)]
+struct State {
+    edges: u32,
+    edge_count: u32,
+    fail: u32,
+    outputs_at: u32,
+    output_count: u32,
+}
+
 /// The compiled automaton.
 #[derive(Clone, Debug)]
 pub(crate) struct PhraseAutomaton {
     alphabet: Alphabet,
     /// The root's transition for each symbol (`ROOT` when none).
     root: Vec<u32>,
-    /// Per state, its transitions `edges[edge_start[s]..edge_start[s + 1]]`,
-    /// sorted by symbol (empty for the root, which uses `root`).
-    edge_start: Vec<u32>,
+    states: Vec<State>,
     edge_symbol: Vec<u16>,
     edge_target: Vec<u32>,
-    fail: Vec<u32>,
-    /// Per state, where its list of the phrases ending there starts in
-    /// `outputs`, and its length.
-    output_at: Vec<(u32, u32)>,
     outputs: Vec<u32>,
     /// Each phrase's length in characters.
     phrase_chars: Vec<u32>,
@@ -164,15 +172,11 @@ impl PhraseAutomaton {
         root.resize(alphabet.len, ROOT);
 
         // Sorted transitions per state, in one array.
-        let mut edge_start = Vec::with_capacity(states + 1);
+        let mut state_records = vec![State::default(); states];
         let mut edge_symbol = Vec::with_capacity(states);
         let mut edge_target = Vec::with_capacity(states);
         let mut list: Vec<(u16, u32)> = Vec::new();
-        for state in 0..states {
-            edge_start.push(edge_symbol.len() as u32);
-            if state == ROOT as usize {
-                continue;
-            }
+        for (state, record) in state_records.iter_mut().enumerate().skip(1) {
             list.clear();
             let mut child = first_child.get(state).copied().unwrap_or(ROOT);
             while child != ROOT {
@@ -180,19 +184,18 @@ impl PhraseAutomaton {
                 child = next_sibling.get(child as usize).copied().unwrap_or(ROOT);
             }
             list.sort_unstable();
+            record.edges = edge_symbol.len() as u32;
+            record.edge_count = list.len() as u32;
             edge_symbol.extend(list.iter().map(|e| e.0));
             edge_target.extend(list.iter().map(|e| e.1));
         }
-        edge_start.push(edge_symbol.len() as u32);
 
         let mut automaton = PhraseAutomaton {
             alphabet,
             root,
-            edge_start,
+            states: state_records,
             edge_symbol,
             edge_target,
-            fail: vec![ROOT; states],
-            output_at: vec![(0, 0); states],
             outputs: Vec::new(),
             phrase_chars,
         };
@@ -204,24 +207,25 @@ impl PhraseAutomaton {
         let mut head = 0;
         while let Some(&state) = order.get(head) {
             head += 1;
-            let fail = automaton.fail.get(state as usize).copied().unwrap_or(ROOT);
+            let Some(record) = automaton.states.get(state as usize).copied() else { continue };
+            let fail = automaton.states.get(record.fail as usize).copied().unwrap_or_default();
             // This state's own phrase, then its failure state's list.
             let start = automaton.outputs.len() as u32;
             automaton.outputs.extend(own.get(state as usize).copied().flatten());
-            let (fail_start, fail_len) = automaton.output_at.get(fail as usize).copied().unwrap_or((0, 0));
-            automaton.outputs.extend_from_within(fail_start as usize..(fail_start + fail_len) as usize);
-            if let Some(slot) = automaton.output_at.get_mut(state as usize) {
-                *slot = (start, automaton.outputs.len() as u32 - start);
+            let inherited = fail.outputs_at as usize..(fail.outputs_at + fail.output_count) as usize;
+            automaton.outputs.extend_from_within(inherited);
+            if let Some(slot) = automaton.states.get_mut(state as usize) {
+                slot.outputs_at = start;
+                slot.output_count = automaton.outputs.len() as u32 - start;
             }
-            let (first, last) = automaton.edge_range(state);
-            for edge in first..last {
+            for edge in record.edges as usize..(record.edges + record.edge_count) as usize {
                 let (Some(&symbol), Some(&child)) = (automaton.edge_symbol.get(edge), automaton.edge_target.get(edge))
                 else {
                     continue;
                 };
-                let child_fail = automaton.step(fail, symbol);
-                if let Some(slot) = automaton.fail.get_mut(child as usize) {
-                    *slot = child_fail;
+                let child_fail = automaton.step(record.fail, symbol);
+                if let Some(slot) = automaton.states.get_mut(child as usize) {
+                    slot.fail = child_fail;
                 }
                 order.push(child);
             }
@@ -229,20 +233,11 @@ impl PhraseAutomaton {
         Ok(automaton)
     }
 
+    /// The transition of a state other than the root on `symbol`, if it has one.
     #[inline]
-    fn edge_range(&self, state: u32) -> (usize, usize) {
-        let s = state as usize;
-        (
-            self.edge_start.get(s).copied().unwrap_or(0) as usize,
-            self.edge_start.get(s + 1).copied().unwrap_or(0) as usize,
-        )
-    }
-
-    /// The transition of `state` on `symbol`, if it has one (not for the root).
-    #[inline]
-    fn goto(&self, state: u32, symbol: u16) -> Option<u32> {
-        let (first, last) = self.edge_range(state);
-        let symbols = self.edge_symbol.get(first..last)?;
+    fn goto(&self, state: &State, symbol: u16) -> Option<u32> {
+        let first = state.edges as usize;
+        let symbols = self.edge_symbol.get(first..first + state.edge_count as usize)?;
         let at = if symbols.len() <= 8 {
             symbols.iter().position(|&s| s == symbol)?
         } else {
@@ -261,10 +256,11 @@ impl PhraseAutomaton {
             if state == ROOT {
                 return self.root.get(usize::from(symbol)).copied().unwrap_or(ROOT);
             }
-            if let Some(next) = self.goto(state, symbol) {
+            let Some(record) = self.states.get(state as usize) else { return ROOT };
+            if let Some(next) = self.goto(record, symbol) {
                 return next;
             }
-            state = self.fail.get(state as usize).copied().unwrap_or(ROOT);
+            state = record.fail;
         }
     }
 
@@ -279,11 +275,12 @@ impl PhraseAutomaton {
             if state == ROOT {
                 continue;
             }
-            let (start, len) = self.output_at.get(state as usize).copied().unwrap_or((0, 0));
-            if len == 0 {
+            let Some(record) = self.states.get(state as usize) else { continue };
+            if record.output_count == 0 {
                 continue;
             }
-            for &phrase in self.outputs.get(start as usize..(start + len) as usize).unwrap_or(&[]) {
+            let (start, len) = (record.outputs_at as usize, record.output_count as usize);
+            for &phrase in self.outputs.get(start..start + len).unwrap_or(&[]) {
                 let chars = self.phrase_chars.get(phrase as usize).copied().unwrap_or(0) as usize;
                 found(phrase, (index + 1).saturating_sub(chars), index + 1);
             }
@@ -293,11 +290,9 @@ impl PhraseAutomaton {
     /// The heap bytes the automaton holds.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.alphabet.heap_bytes()
+            + std::mem::size_of::<State>() * self.states.capacity()
             + 4 * (self.root.capacity()
-                + self.edge_start.capacity()
                 + self.edge_target.capacity()
-                + self.fail.capacity()
-                + 2 * self.output_at.capacity()
                 + self.outputs.capacity()
                 + self.phrase_chars.capacity())
             + 2 * self.edge_symbol.capacity()
