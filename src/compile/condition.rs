@@ -248,6 +248,9 @@ pub(crate) fn scaled(value: Decimal) -> i128 {
     }
 }
 
+/// The value of a number fact that is not known.
+pub(crate) const UNKNOWN_NUMBER: i64 = i64::MIN;
+
 /// The largest magnitude a scaled constant in a condition may have: about
 /// 9.2 × 10^14 (yuan, days, transfers...), beyond any real operation.
 pub(crate) const MAX_SCALED: i64 = i64::MAX - 1;
@@ -540,10 +543,9 @@ impl<'a> Parser<'a, '_> {
             let op = self.cmp_op()?;
             let number_at = self.offset();
             let value = scaled(self.number()?);
-            let value = i64::try_from(value)
-                .ok()
-                .filter(|v| v.unsigned_abs() < MAX_SCALED.unsigned_abs())
-                .ok_or_else(|| self.err(number_at, "the number is out of range (at most ±922,337,203,685,477)".into()))?;
+            let value = i64::try_from(value).ok().filter(|v| v.unsigned_abs() < MAX_SCALED.unsigned_abs()).ok_or_else(
+                || self.err(number_at, "the number is out of range (at most ±922,337,203,685,477)".into()),
+            )?;
             return Ok(num_range(field, op, value));
         }
         if let Some(&(_, field)) = FLAG_NAMES.iter().find(|(n, _)| *n == name) {
@@ -734,10 +736,7 @@ mod tests {
         assert_eq!(parts.len(), 3);
         assert!(matches!(
             parts[0],
-            Expr::Atom {
-                atom: Atom::Num { field: NumField::Amount, lo: 500_000_000, hi: i64::MAX, inside: true },
-                ..
-            }
+            Expr::Atom { atom: Atom::Num { field: NumField::Amount, lo: 500_000_000, hi: i64::MAX, inside: true }, .. }
         ));
         assert!(matches!(&parts[2], Expr::Or(alts) if alts.len() == 2));
         assert!(p("not interview.knows_payee and observations.on_phone").is_ok());

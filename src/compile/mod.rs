@@ -724,15 +724,18 @@ fn compile_parsed<'scope>(
                 .map(|signals| signals.into_iter().map(|s| s as u32).collect())
         })
         .collect();
+    let number_bits = gate::NumberBits::new(
+        rules.iter().filter_map(|r| r.flat.as_deref()).chain(tiers.iter().filter_map(|t| t.flat.as_deref())),
+    );
     for rule in &mut rules {
         rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
         if let Some(flat) = rule.flat.as_deref() {
-            (rule.gate, rule.rest) = gate::Gate::split(flat);
+            (rule.gate, rule.rest) = gate::Gate::split(flat, &number_bits);
         }
     }
     for tier in &mut tiers {
         if let Some(flat) = tier.flat.as_deref() {
-            (tier.gate, tier.rest) = gate::Gate::split(flat);
+            (tier.gate, tier.rest) = gate::Gate::split(flat, &number_bits);
         }
     }
     let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
@@ -772,6 +775,7 @@ fn compile_parsed<'scope>(
             level_floors,
             level_actions,
             fx,
+            number_bits,
         },
         cases: test_cases,
     })

@@ -10,7 +10,7 @@ use crate::assessment::{Action, Level};
 use crate::automaton::PhraseAutomaton;
 use crate::compile::cnf::Literal;
 use crate::compile::condition::Expr;
-use crate::compile::gate::Gate;
+use crate::compile::gate::{Gate, NumberBits};
 use crate::error::Location;
 use crate::text::Normalizer;
 
@@ -135,6 +135,8 @@ pub(crate) struct Program {
     pub(crate) level_actions: [Action; 4],
     /// CNY per unit of a currency.
     pub(crate) fx: Vec<([u8; 3], Decimal)>,
+    /// The number thresholds that gates test.
+    pub(crate) number_bits: NumberBits,
 }
 
 impl Program {

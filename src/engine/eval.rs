@@ -67,7 +67,7 @@ pub(crate) fn holds(
     scratch: &Scratch,
 ) -> bool {
     match flat {
-        Some(_) => gate.passes(facts.word) && eval_flat(rest, facts, scratch) == Tri::True,
+        Some(_) => gate.passes(facts.word, facts.numbers) && eval_flat(rest, facts, scratch) == Tri::True,
         None => eval(expr, facts, scratch) == Tri::True,
     }
 }
@@ -85,7 +85,9 @@ pub(crate) fn could_hold(
     unscanned: u8,
 ) -> bool {
     match flat {
-        Some(_) => gate.passes(facts.word) && eval_flat_open(rest, facts, scratch, unscanned) != Tri::False,
+        Some(_) => {
+            gate.passes(facts.word, facts.numbers) && eval_flat_open(rest, facts, scratch, unscanned) != Tri::False
+        }
         None => true,
     }
 }
@@ -199,8 +201,8 @@ mod tests {
                 // The gate is necessary: a true condition always passes it.
                 if value == Tri::True {
                     passed_true += 1;
-                    assert!(gate.passes(facts.word), "{expr:?}");
-                } else if !gate.passes(facts.word) {
+                    assert!(gate.passes(facts.word, facts.numbers), "{expr:?}");
+                } else if !gate.passes(facts.word, facts.numbers) {
                     rejected += 1;
                 }
             }

@@ -4,7 +4,9 @@
 use rust_decimal::Decimal;
 
 use crate::assessment::Level;
-use crate::compile::condition::{clamp_scaled, scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, NUM_FIELDS};
+use crate::compile::condition::{
+    clamp_scaled, scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, NUM_FIELDS, UNKNOWN_NUMBER,
+};
 use crate::compile::gate;
 use crate::compile::program::Program;
 use crate::operation::{Channel, Kind, Operation, PayeeKind};
@@ -39,7 +41,7 @@ impl Tri {
 }
 
 /// The value of a number that is not known.
-const UNKNOWN: i64 = i64::MIN;
+const UNKNOWN: i64 = UNKNOWN_NUMBER;
 
 /// Facts about one operation.
 #[derive(Clone, Debug)]
@@ -59,6 +61,8 @@ pub(crate) struct Features {
     pub(crate) flags_false: u16,
     /// The facts word that condition gates test (see `compile::gate`).
     pub(crate) word: u64,
+    /// The number word that condition gates test (see `NumberBits`).
+    pub(crate) numbers: u64,
 }
 
 const SCALE: i128 = 10_000;
@@ -178,6 +182,7 @@ impl Features {
             flags_true,
             flags_false,
             word: 0,
+            numbers: program.number_bits.word(&num),
             kind: 1
                 << match op.kind {
                     Kind::Transfer => 0,

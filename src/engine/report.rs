@@ -167,7 +167,7 @@ pub(crate) fn build<'e>(
     for (index, tier) in program.tiers.iter().enumerate() {
         // A tier whose gate fails, or that would add nothing, need not be
         // evaluated.
-        if !tier.gate.passes(facts.word)
+        if !tier.gate.passes(facts.word, facts.numbers)
             || (demands.questions & tier.ask == tier.ask && (demands.confirmation || !tier.confirm))
         {
             continue;
