@@ -71,6 +71,77 @@ fn field_text(op: &Operation, field: u32) -> Option<&str> {
     }
 }
 
+/// What the phrase matches of one field mean in their context: negators,
+/// disclaimers, word boundaries and clauses decide which matches count.
+struct MatchContext<'a> {
+    program: &'a Program,
+    dense: &'a Dense,
+    window: usize,
+    /// The negated scope: phrases starting in [from, to + window] are
+    /// negated; `from` is where the negator ended, `to` grows as a quoted
+    /// list of phrases continues.
+    negated_scope: Option<(usize, usize)>,
+    disclaimer_clause: Option<u16>,
+    post_negators: &'a mut Vec<usize>,
+    pending_hits: &'a mut Vec<(u32, usize, u32, u32)>,
+    pending_regexes: &'a mut Vec<u32>,
+}
+
+impl MatchContext<'_> {
+    /// Take in a match of phrase `pattern` on dense characters
+    /// `start_char..end_char`. Matches are rare beside the characters
+    /// scanned, so this stays out of the automaton's loop.
+    #[inline(never)]
+    fn found(&mut self, pattern: u32, start_char: usize, end_char: usize) {
+        let (program, dense, window) = (self.program, self.dense, self.window);
+        let Some(target) = program.targets.get(pattern as usize) else { return };
+        if (target.word_start && !dense.starts_word(start_char)) || (target.word_end && !dense.ends_word(end_char)) {
+            return;
+        }
+        let clause = dense.clause(start_char);
+        // A Chinese phrase never spans two clauses: "派来的人, 事后退还" holds
+        // no 人事. (English phrases may: "in a meeting, can't talk".)
+        if !target.word_start && end_char > start_char && clause != dense.clause(end_char - 1) {
+            return;
+        }
+        if target.negator {
+            self.negated_scope = match self.negated_scope {
+                // A negator inside an open scope extends it.
+                Some((from, to)) if start_char <= to + window => Some((from, to.max(end_char))),
+                _ => Some((end_char, end_char)),
+            };
+        }
+        if target.disclaimer {
+            self.disclaimer_clause = Some(clause);
+        }
+        if target.post_negator {
+            self.post_negators.push(start_char);
+        }
+        let negated = self.disclaimer_clause == Some(clause)
+            || self.negated_scope.is_some_and(|(from, to)| start_char >= from && start_char <= to + window);
+        if negated {
+            // A list of quoted phrases ("谨防安全账户、资金清查") stays negated,
+            // and so does a longer phrase overlapping a negated shorter one.
+            if let (Some((from, to)), false) = (self.negated_scope, target.negator || target.disclaimer) {
+                self.negated_scope = Some((from, to.max(end_char)));
+            }
+            return;
+        }
+        if target.sets.is_empty() && target.regexes.is_empty() {
+            return;
+        }
+        let Some((start, end)) = dense.original_span(start_char, end_char) else { return };
+        if !target.sets.is_empty() {
+            self.pending_hits.push((pattern, end_char, start as u32, end as u32));
+        }
+        for &r in &target.regexes {
+            if !self.pending_regexes.contains(&r) {
+                self.pending_regexes.push(r);
+            }
+        }
+    }
+}
+
 impl Scratch {
     /// Reset for a program with `sets` phrase sets.
     pub(crate) fn reset(&mut self, sets: usize) {
@@ -124,61 +195,19 @@ impl Scratch {
         pending_hits.clear();
         post_negators.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.is_empty()) {
-            // The negated scope: phrases starting in [from, to + window] are
-            // negated; `from` is where the negator ended, `to` grows as a
-            // quoted list of phrases continues.
-            let mut negated_scope: Option<(usize, usize)> = None;
-            let mut disclaimer_clause: Option<u16> = None;
-            let window = program.negation_window as usize;
-            let dense: &crate::text::Dense = dense;
+            let dense: &Dense = dense;
+            let mut context = MatchContext {
+                program,
+                dense,
+                window: program.negation_window as usize,
+                negated_scope: None,
+                disclaimer_clause: None,
+                post_negators,
+                pending_hits,
+                pending_regexes,
+            };
             automaton.for_each_match(dense.chars().iter().map(|d| d.c), |pattern, start_char, end_char| {
-                let Some(target) = program.targets.get(pattern as usize) else { return };
-                if (target.word_start && !dense.starts_word(start_char))
-                    || (target.word_end && !dense.ends_word(end_char))
-                {
-                    return;
-                }
-                let clause = dense.clause(start_char);
-                // A Chinese phrase never spans two clauses: "派来的人, 事后退还" holds
-                // no 人事. (English phrases may: "in a meeting, can't talk".)
-                if !target.word_start && end_char > start_char && clause != dense.clause(end_char - 1) {
-                    return;
-                }
-                if target.negator {
-                    negated_scope = match negated_scope {
-                        // A negator inside an open scope extends it.
-                        Some((from, to)) if start_char <= to + window => Some((from, to.max(end_char))),
-                        _ => Some((end_char, end_char)),
-                    };
-                }
-                if target.disclaimer {
-                    disclaimer_clause = Some(clause);
-                }
-                if target.post_negator {
-                    post_negators.push(start_char);
-                }
-                let negated = disclaimer_clause == Some(clause)
-                    || negated_scope.is_some_and(|(from, to)| start_char >= from && start_char <= to + window);
-                if negated {
-                    // A list of quoted phrases ("谨防安全账户、资金清查") stays negated,
-                    // and so does a longer phrase overlapping a negated shorter one.
-                    if let (Some((from, to)), false) = (negated_scope, target.negator || target.disclaimer) {
-                        negated_scope = Some((from, to.max(end_char)));
-                    }
-                    return;
-                }
-                if target.sets.is_empty() && target.regexes.is_empty() {
-                    return;
-                }
-                let Some((start, end)) = dense.original_span(start_char, end_char) else { return };
-                if !target.sets.is_empty() {
-                    pending_hits.push((pattern, end_char, start as u32, end as u32));
-                }
-                for &r in &target.regexes {
-                    if !pending_regexes.contains(&r) {
-                        pending_regexes.push(r);
-                    }
-                }
+                context.found(pattern, start_char, end_char)
             });
         }
         // A phrase named as a scam right after it ("安全账户诈骗", "safe account
