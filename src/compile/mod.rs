@@ -15,7 +15,7 @@ mod cases;
 
 use std::collections::{BTreeMap, HashMap};
 
-use regex::Regex;
+use regex_automata::meta::{self, Regex};
 use rust_decimal::Decimal;
 use toml::Spanned;
 
@@ -304,10 +304,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
         .flat_map(|(_, _, file, _)| file.patterns.values().map(|def| def.get_ref().regex.get_ref().as_str()))
         .collect();
     let prepare = || Prepared {
-        regexes: regex_sources
-            .iter()
-            .map(|src| regex::RegexBuilder::new(src).size_limit(limits.regex_size).build())
-            .collect(),
+        regexes: regex_sources.iter().map(|src| build_regex(src, limits.regex_size)).collect(),
         content_hash: source.content_hash(),
     };
     if bytes < parallel::PARALLEL_BYTES {
@@ -318,6 +315,21 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
         let job = parallel::Background::start(scope, prepare);
         compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, Some(scope), move || job.join())
     })
+}
+
+/// Build one of the pack's regexes: leftmost-first, Unicode, matching the
+/// dense text of one field. Fields are short, so the regex runs on its
+/// NFA (bounded backtracking, else the Pike VM) and is built without the
+/// lazy DFA and the reverse automaton that long haystacks need; only the
+/// span of the whole match is kept.
+fn build_regex(pattern: &str, size_limit: usize) -> Result<Regex, Box<meta::BuildError>> {
+    let config = meta::Config::new()
+        .hybrid(false)
+        .dfa(false)
+        .onepass(false)
+        .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
+        .nfa_size_limit(Some(size_limit));
+    meta::Builder::new().configure(config).build(pattern).map_err(Box::new)
 }
 
 /// One parsed file: the pack file, or a rule file with its line table and
@@ -332,7 +344,7 @@ enum Parsed {
 /// The work done beside the main compile.
 struct Prepared {
     /// The regexes of the pack's `[patterns]`, in file and name order.
-    regexes: Vec<Result<Regex, regex::Error>>,
+    regexes: Vec<Result<Regex, Box<meta::BuildError>>>,
     content_hash: u64,
 }
 
@@ -683,16 +695,20 @@ fn compile_parsed<'scope>(
     let Some(Prepared { regexes: built, content_hash }) = prepared() else {
         return Err(Error::single(Diagnostic::new(ErrorKind::Limit, "compiling the regexes failed")));
     };
-    let mut built: Vec<Option<Result<Regex, regex::Error>>> = built.into_iter().map(Some).collect();
+    let mut built: Vec<Option<Result<Regex, Box<meta::BuildError>>>> = built.into_iter().map(Some).collect();
     for &(set, at, file_index, set_name, src) in &regex_sets {
         let Some((name, text, _, lines)) = files.get(file_index) else { continue };
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         match built.get_mut(at).and_then(Option::take) {
-            Some(Ok(regex)) => regexes.push(CompiledRegex { set, regex }),
+            Some(Ok(regex)) => regexes.push(CompiledRegex { set, regex, pattern_len: src.get_ref().len() }),
             Some(Err(e)) => {
-                let detail = e.to_string().lines().last().unwrap_or("").trim().to_string();
-                let kind =
-                    if matches!(e, regex::Error::CompiledTooBig(_)) { ErrorKind::Limit } else { ErrorKind::Syntax };
+                let (kind, detail) = match (e.size_limit(), e.syntax_error()) {
+                    (Some(limit), _) => (ErrorKind::Limit, format!("compiled size exceeds the limit of {limit} bytes")),
+                    (None, Some(syntax)) => {
+                        (ErrorKind::Syntax, syntax.to_string().lines().last().unwrap_or("").trim().to_string())
+                    }
+                    (None, None) => (ErrorKind::Syntax, e.to_string()),
+                };
                 ctx.error(kind, ctx.string_start(src), format!("bad regex in `{set_name}`: {detail}"));
             }
             None => {}

@@ -3,7 +3,6 @@
 //! Nothing here is looked up by name at assessment time: phrase sets, rules,
 //! typologies, warnings and questions are all indexes.
 
-use regex::Regex;
 use rust_decimal::Decimal;
 
 use crate::assessment::{Action, Level};
@@ -37,7 +36,9 @@ pub(crate) struct PatternTarget {
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledRegex {
     pub(crate) set: u32,
-    pub(crate) regex: Regex,
+    pub(crate) regex: regex_automata::meta::Regex,
+    /// The length of its pattern, for the memory estimate.
+    pub(crate) pattern_len: usize,
 }
 
 /// A rule, ready to evaluate.

@@ -320,7 +320,7 @@ pub(crate) fn heap_bytes(program: &Program) -> usize {
     let names: usize = program.set_names.iter().map(|s| 16 + s.len()).sum();
     let warnings: usize = program.warnings.iter().map(|w| 48 + w.code.len() + w.zh.len() + w.en.len()).sum();
     // A compiled regex's size is not exposed; count its pattern as a floor.
-    let regexes: usize = program.regexes.iter().map(|r| 64 + r.regex.as_str().len() * 16).sum();
+    let regexes: usize = program.regexes.iter().map(|r| 64 + r.pattern_len * 16).sum();
     let typologies: usize = program
         .typologies
         .iter()

@@ -96,6 +96,20 @@ fn bad_regex() {
 }
 
 #[test]
+fn regex_over_the_size_limit() {
+    let source = pack_with(GOOD);
+    let e = Engine::builder().regex_size_limit(64).build(&source).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let shown = e.to_string();
+    assert!(
+        shown.starts_with("x.toml:9:10: bad regex in `card`: compiled size exceeds the limit of 64 bytes"),
+        "{shown}"
+    );
+    // The default limit takes it.
+    assert!(Engine::new(&source).is_ok());
+}
+
+#[test]
 fn duplicate_rule_id_points_at_both() {
     let twice = format!("{GOOD}\n[[rule]]\nid = \"sa.demand\"\nweight = 10\nwhen = \"amount > 1\"\n");
     let e = load_error(&twice);
