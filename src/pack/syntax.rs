@@ -153,16 +153,21 @@ pub(crate) fn without_trailing_cases(text: &str) -> Option<&str> {
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') {
-            let header: String = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
-            if header.starts_with("[[case]]") {
+            if starts_with_header(trimmed, "[[case]]") {
                 cut.get_or_insert(offset);
-            } else if cut.is_some() && !header.starts_with("[case.") {
+            } else if cut.is_some() && !starts_with_header(trimmed, "[case.") {
                 return None;
             }
         }
         offset += line.len();
     }
     text.get(..cut?)
+}
+
+/// Whether `line` starts with `header`, blanks aside (`[ [ case ] ]`).
+fn starts_with_header(line: &str, header: &str) -> bool {
+    let mut chars = line.chars().filter(|c| !c.is_whitespace());
+    header.chars().all(|h| chars.next() == Some(h))
 }
 
 impl RuleFile<serde::de::IgnoredAny> {
