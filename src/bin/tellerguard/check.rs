@@ -177,8 +177,13 @@ fn stream(
                 break;
             }
             number += 1;
-            let lossy = String::from_utf8_lossy(&buf);
-            let line = lossy.trim_end_matches(['\n', '\r']);
+            // Checked a word at a time; an invalid line is read lossily and
+            // then fails as JSON with its line number.
+            let text = match std::str::from_utf8(&buf) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(&buf),
+            };
+            let line = text.trim_end_matches(['\n', '\r']);
             if line.trim().is_empty() {
                 continue;
             }
