@@ -73,6 +73,26 @@ fn bad_lines_are_reported_in_place_and_the_rest_is_assessed() {
 }
 
 #[test]
+fn a_line_that_is_not_utf8_is_an_error_in_place() {
+    let mut input = Vec::new();
+    input.extend_from_slice(GOOD_1.as_bytes());
+    input.extend_from_slice(b"\n{\"id\":\"latin1\",\"amount\":\"1\",\"purpose\":\"caf\xe9\"}\n");
+    input.extend_from_slice(GOOD_2.as_bytes());
+    let out = tellerguard(&["check", "-"], &input);
+    assert_eq!(out.status.code(), Some(2));
+    let results = lines(&out);
+    assert_eq!(results.len(), 3);
+    assert_eq!((results[0]["id"].as_str(), results[2]["id"].as_str()), (Some("ok-1"), Some("ok-2")));
+    // Another encoding would hide every phrase: the line is not assessed.
+    let r = &results[1];
+    assert_eq!(
+        (r["line"].as_u64(), r["id"].as_str(), r["action"].as_str()),
+        (Some(2), Some("latin1"), Some("escalate"))
+    );
+    assert!(r["error"].as_str().unwrap().contains("not valid UTF-8 (at byte 42)"), "{r}");
+}
+
+#[test]
 fn output_keeps_input_order_with_many_workers() {
     let mut input = String::new();
     for i in 0..3000 {

@@ -51,18 +51,23 @@ struct LineError<'a> {
     action: Action,
 }
 
-/// Assess one input line and append its output line to `out`; false when
-/// the line could not be assessed (its output is then an error object).
+/// Assess one input line (`place` says which, `line` is its text) and
+/// append its output line to `out`; false when the line could not be
+/// assessed (its output is then an error object).
 fn process<'e>(
     engine: &'e Engine,
     lang: Lang,
     format: Format,
-    number: usize,
+    place: &Line,
     line: &str,
     assessment: &mut Assessment<'e>,
     out: &mut String,
 ) -> bool {
-    let parsed = if line.len() > MAX_LINE_BYTES {
+    let number = place.number;
+    let parsed = if let Some(at) = place.invalid_utf8 {
+        // Text in another encoding (GBK, Latin-1) would hide every phrase.
+        Err(format!("line is not valid UTF-8 (at byte {at}); operations must be sent as UTF-8"))
+    } else if line.len() > MAX_LINE_BYTES {
         Err(format!("line is {} bytes, longer than the {MAX_LINE_BYTES}-byte limit", line.len()))
     } else {
         // Plain serde_json first; only a line that fails pays for the
@@ -139,12 +144,22 @@ pub(crate) fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
-/// Read lines, assess them in batches on `jobs` threads, write in order.
-/// A batch of input lines: each line's number and its span in one text.
+/// A batch of input lines, kept in one text.
 #[derive(Default)]
 struct Batch {
     text: String,
-    lines: Vec<(usize, std::ops::Range<usize>)>,
+    lines: Vec<Line>,
+}
+
+/// One input line of a batch.
+struct Line {
+    /// Its number in the input, from 1.
+    number: usize,
+    /// Its span in the batch's text.
+    span: std::ops::Range<usize>,
+    /// Where its bytes stop being UTF-8, if they do (the text then holds
+    /// replacement characters).
+    invalid_utf8: Option<usize>,
 }
 
 /// What a worker made of its lines: their output, and how many failed.
@@ -153,6 +168,7 @@ struct Output {
     bad: usize,
 }
 
+/// Read lines, assess them in batches on `jobs` threads, write in order.
 /// Returns how many lines could not be assessed.
 fn stream(
     engine: &Engine,
@@ -179,9 +195,9 @@ fn stream(
             number += 1;
             // Checked a word at a time; an invalid line is read lossily and
             // then fails as JSON with its line number.
-            let text = match std::str::from_utf8(&buf) {
-                Ok(text) => std::borrow::Cow::Borrowed(text),
-                Err(_) => String::from_utf8_lossy(&buf),
+            let (text, invalid_utf8) = match std::str::from_utf8(&buf) {
+                Ok(text) => (std::borrow::Cow::Borrowed(text), None),
+                Err(e) => (String::from_utf8_lossy(&buf), Some(e.valid_up_to())),
             };
             let line = text.trim_end_matches(['\n', '\r']);
             if line.trim().is_empty() {
@@ -189,7 +205,7 @@ fn stream(
             }
             let start = batch.text.len();
             batch.text.push_str(line);
-            batch.lines.push((number, start..batch.text.len()));
+            batch.lines.push(Line { number, span: start..batch.text.len(), invalid_utf8 });
         }
         for output in assess_batch(engine, lang, format, jobs, &batch) {
             bad += output.bad;
@@ -201,12 +217,12 @@ fn stream(
 }
 
 fn assess_batch(engine: &Engine, lang: Lang, format: Format, jobs: usize, batch: &Batch) -> Vec<Output> {
-    let run = |chunk: &[(usize, std::ops::Range<usize>)]| -> Output {
+    let run = |chunk: &[Line]| -> Output {
         let mut assessment = Assessment::default();
         let mut output = Output { text: String::with_capacity(chunk.len() * 1024), bad: 0 };
-        for (n, span) in chunk {
-            let line = batch.text.get(span.clone()).unwrap_or("");
-            if !process(engine, lang, format, *n, line, &mut assessment, &mut output.text) {
+        for place in chunk {
+            let line = batch.text.get(place.span.clone()).unwrap_or("");
+            if !process(engine, lang, format, place, line, &mut assessment, &mut output.text) {
                 output.bad += 1;
             }
         }
@@ -225,7 +241,7 @@ fn assess_batch(engine: &Engine, lang: Lang, format: Format, jobs: usize, batch:
                 // A worker cannot panic on input; if it did, fail safe.
                 Err(_) => {
                     let mut text = String::new();
-                    for (n, _) in c {
+                    for Line { number: n, .. } in c {
                         text.push_str(&format!(
                             "{{\"line\":{n},\"error\":\"internal error\",\"action\":\"escalate\"}}\n"
                         ));
