@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::assessment::Level;
 use crate::compile::condition::{
-    clamp_scaled, scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, NUM_FIELDS, UNKNOWN_NUMBER,
+    clamp_scaled, scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, MAX_SCALED, NUM_FIELDS, UNKNOWN_NUMBER,
 };
 use crate::compile::gate;
 use crate::compile::program::Program;
@@ -67,18 +67,36 @@ pub(crate) struct Features {
 
 const SCALE: i128 = 10_000;
 
-/// A decimal with its value scaled by 10^4 (see `scaled`), computed once.
+/// A decimal with its value scaled by 10^4 (see `scaled`), computed once,
+/// and that value as a fact (see `clamp_scaled`).
 #[derive(Clone, Copy)]
 struct Scaled {
     value: Decimal,
     scaled: i128,
+    fact: i64,
 }
 
 impl Scaled {
     fn new(value: Decimal) -> Scaled {
-        Scaled { value, scaled: scaled(value) }
+        // Most amounts have at most 4 decimals and fit 64 bits scaled.
+        let scale = value.scale();
+        let fast = i64::try_from(value.mantissa())
+            .ok()
+            .zip(POW10.get(scale as usize))
+            .and_then(|(mantissa, &factor)| mantissa.checked_mul(factor))
+            .filter(|v| v.unsigned_abs() <= MAX_SCALED.unsigned_abs());
+        match fast {
+            Some(fact) => Scaled { value, scaled: i128::from(fact), fact },
+            None => {
+                let scaled = scaled(value);
+                Scaled { value, scaled, fact: clamp_scaled(scaled) }
+            }
+        }
     }
 }
+
+/// 10^(4 - scale), indexed by the scales 0 to 4.
+const POW10: [i64; 5] = [10_000, 1_000, 100, 10, 1];
 
 /// `numerator / denominator` scaled by 10^4 and truncated, exactly as
 /// `scaled(numerator / denominator)` with `Decimal` division.
@@ -137,13 +155,13 @@ impl Features {
         let last_24h = c.amount_last_24h.map(Scaled::new);
         // In `NumField` order; the outcome fields are set after the rules ran.
         let num = [
-            clamp_scaled(amount.scaled),
-            clamp_scaled(raw.scaled),
+            amount.fact,
+            raw.fact,
             known(c.age.map(|v| units(u32::from(v)))),
             known(c.account_age_days.map(units)),
-            known(usual.map(|u| clamp_scaled(u.scaled))),
+            known(usual.map(|u| u.fact)),
             known(c.transfers_last_24h.map(units)),
-            known(last_24h.map(|a| clamp_scaled(a.scaled))),
+            known(last_24h.map(|a| a.fact)),
             known(ratio(amount, usual).map(clamp_scaled)),
             known(last_24h.and_then(|a| ratio(a, usual)).map(clamp_scaled)),
             known(op.requested_at.as_deref().and_then(crate::timestamp::hour_of_valid).map(|h| units(u32::from(h)))),
@@ -327,6 +345,29 @@ mod tests {
             super::integer_ratio(super::Scaled::new(Decimal::new(1, 5)), super::Scaled::new(Decimal::ONE)),
             None
         );
+    }
+
+    /// The 64-bit path of `Scaled` gives what scaling in 128 bits and
+    /// clamping give, and falls back on more decimals or huge values.
+    #[test]
+    fn scaled_facts_agree_with_the_wide_computation() {
+        use crate::compile::condition::{clamp_scaled, scaled};
+        use rust_decimal::Decimal;
+        let mut values =
+            vec![Decimal::MAX, Decimal::MIN, Decimal::ZERO, Decimal::new(i64::MAX, 0), Decimal::new(1, 28)];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..50_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mantissa = (x >> (x % 40)) as i64 * if x & 1 == 0 { 1 } else { -1 };
+            values.push(Decimal::new(mantissa, (x >> 59) as u32 % 9));
+        }
+        for value in values {
+            let fact = super::Scaled::new(value);
+            assert_eq!(fact.fact, clamp_scaled(scaled(value)), "{value}");
+            assert_eq!(fact.scaled, scaled(value), "{value}");
+        }
     }
 
     #[test]
