@@ -3,7 +3,8 @@
 //! Every operation sets bits in one word of *facts*: which yes/no fields
 //! are known true and which known false, which observations were made, and
 //! the values of `kind`, `channel`, `payee.kind` and (for procedure tiers)
-//! `level`. A condition whose flat form has a single-literal clause on one of
+//! `level`, whether anything was observed at all and whether the currency is
+//! CNY. A condition whose flat form has a single-literal clause on one of
 //! these can only be true when some bits are set and others clear, which two
 //! `and`s test. The masks are necessary, not sufficient: a condition that
 //! passes is then evaluated in full.
@@ -24,8 +25,17 @@ const KIND: u32 = 48;
 const CHANNEL: u32 = 51;
 const PAYEE_KIND: u32 = 55;
 const LEVEL: u32 = 58;
+/// Set when some observation was made (`observation_count >= 1`).
+const ANY_OBSERVED: u32 = OBSERVED + 15;
+/// Set when the currency is CNY.
+const CNY: u32 = 63;
 
-const _: () = assert!(FLAG_FIELDS <= 16 && Observation::ALL.len() <= 16 && LEVEL + 5 <= 64);
+const _: () = assert!(FLAG_FIELDS <= 16 && Observation::ALL.len() < 16 && LEVEL + 5 <= CNY);
+
+/// The bits of whether anything was observed and whether the currency is CNY.
+pub(crate) fn summary_bits(observed: u16, currency: [u8; 3]) -> u64 {
+    u64::from(observed != 0) << ANY_OBSERVED | u64::from(currency == *b"CNY") << CNY
+}
 
 /// The bit of "yes/no field `field` is known to be `value`".
 pub(crate) fn flag_bit(field: usize, value: bool) -> u64 {
@@ -145,6 +155,24 @@ impl Masks {
     /// gate cannot express it.
     fn add(&mut self, atom: &Atom, negated: bool, numbers: &NumberBits) -> bool {
         match *atom {
+            // "Anything observed" or "nothing observed" (the count is always known).
+            Atom::Num { field: NumField::ObservationCount, .. }
+                if matches!(Bounds::of(atom, negated), Some(Bounds { at_least: Some(ONE), below: None, .. })) =>
+            {
+                self.set |= 1 << ANY_OBSERVED;
+            }
+            Atom::Num { field: NumField::ObservationCount, .. }
+                if matches!(Bounds::of(atom, negated), Some(Bounds { at_least: None, below: Some(ONE), .. })) =>
+            {
+                self.clear |= 1 << ANY_OBSERVED;
+            }
+            Atom::Currency { equal, code } if code == *b"CNY" => {
+                if equal != negated {
+                    self.set |= 1 << CNY;
+                } else {
+                    self.clear |= 1 << CNY;
+                }
+            }
             Atom::Num { .. } => match numbers.masks(atom, negated) {
                 Some((set, clear)) => {
                     self.numbers_set |= set;
@@ -183,6 +211,9 @@ impl Masks {
         true
     }
 }
+
+/// The number 1, scaled.
+const ONE: i64 = 10_000;
 
 /// What a number literal says, when the gate can express it: the field is
 /// known, at least `at_least` (when given) and below `below` (when given).
@@ -439,6 +470,22 @@ mod tests {
         let mut unknown = numbers(0, None);
         unknown[NumField::Amount as usize] = UNKNOWN_NUMBER;
         assert_eq!(bits.word(&unknown), 0);
+    }
+
+    #[test]
+    fn anything_observed_and_the_currency_are_bits_of_the_facts_word() {
+        let bits = NumberBits::default();
+        let (observed, rest) = Gate::split(&flat("observation_count >= 1 and currency != 'CNY'"), &bits);
+        assert!(rest.is_empty(), "{rest:?}");
+        let on_phone = 1 << Observation::OnPhone as u16;
+        assert!(observed.passes(summary_bits(on_phone, *b"USD"), 0));
+        assert!(!observed.passes(summary_bits(0, *b"USD"), 0));
+        assert!(!observed.passes(summary_bits(on_phone, *b"CNY"), 0));
+        let (nothing, rest) = Gate::split(&flat("observation_count < 1 and currency == 'CNY'"), &bits);
+        assert!(rest.is_empty() && nothing.passes(summary_bits(0, *b"CNY"), 0));
+        assert!(!nothing.passes(summary_bits(on_phone, *b"CNY"), 0));
+        // Other currencies and counts are left to evaluation.
+        assert_eq!(Gate::split(&flat("currency == 'USD' and observation_count >= 2"), &bits).1.len(), 2);
     }
 
     #[test]

@@ -226,6 +226,7 @@ impl Features {
         };
         facts.word = gate::flags_word(flags_true, flags_false)
             | gate::observations_word(observations)
+            | gate::summary_bits(observations, currency)
             | gate::enum_bits(EnumField::Kind, facts.kind)
             | gate::enum_bits(EnumField::Channel, facts.channel)
             | gate::enum_bits(EnumField::PayeeKind, facts.payee_kind)
