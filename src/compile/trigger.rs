@@ -43,6 +43,25 @@ pub(crate) fn flag_signal(sets: usize, field: usize, value: bool) -> usize {
     }
 }
 
+/// The fixed signals of one operation, as bits from signal `sets` on (the
+/// first fixed signal): the observations made (a bit per observation), the
+/// yes/no fields known true and known false (a bit per field), and the
+/// values of `kind`, `channel` and `payee.kind` (one-hot masks), in the
+/// order of [`observation_signal`], [`flag_signal`] and [`enum_signal`].
+pub(crate) fn fixed_signal_bits(observed: u16, known_true: u16, known_false: u16, values: [u8; 3]) -> u64 {
+    const FLAGS: u32 = Observation::ALL.len() as u32;
+    const ENUMS: u32 = FLAGS + 2 * FLAG_FIELDS as u32;
+    let [kind, channel, payee_kind] = values.map(u64::from);
+    u64::from(observed)
+        | u64::from(known_true) << FLAGS
+        | u64::from(known_false) << (FLAGS + FLAG_FIELDS as u32)
+        | kind << ENUMS
+        | channel << (ENUMS + 3)
+        | payee_kind << (ENUMS + 7)
+}
+
+const _: () = assert!(FIXED_SIGNALS <= 64);
+
 /// A necessary condition: one of `signals` must be present. `cost` ranks how
 /// often the signals are present in ordinary traffic (lower is rarer).
 struct Necessary {
@@ -154,6 +173,33 @@ pub(crate) fn index(exprs: &[&Expr], sets: usize, lazy: u8) -> (Vec<Vec<u32>>, V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each fact's bit in `fixed_signal_bits` is its signal's number.
+    #[test]
+    fn fixed_signal_bits_follow_the_signal_numbers() {
+        let sets = 5;
+        let at = |bits: u64| sets + bits.trailing_zeros() as usize;
+        for o in 0..Observation::ALL.len() {
+            assert_eq!(at(fixed_signal_bits(1 << o, 0, 0, [0; 3])), observation_signal(sets, o));
+        }
+        for field in 0..FLAG_FIELDS {
+            assert_eq!(at(fixed_signal_bits(0, 1 << field, 0, [0; 3])), flag_signal(sets, field, true));
+            assert_eq!(at(fixed_signal_bits(0, 0, 1 << field, [0; 3])), flag_signal(sets, field, false));
+        }
+        for (i, (field, values)) in
+            [(EnumField::Kind, 3), (EnumField::Channel, 4), (EnumField::PayeeKind, 3)].into_iter().enumerate()
+        {
+            for bit in 0..values {
+                let mut one_hot = [0u8; 3];
+                one_hot[i] = 1 << bit;
+                assert_eq!(Some(at(fixed_signal_bits(0, 0, 0, one_hot))), enum_signal(sets, field, bit));
+            }
+        }
+        assert_eq!(
+            64 - fixed_signal_bits(u16::MAX >> 5, 0x1fff, 0x1fff, [7, 15, 7]).leading_zeros() as usize,
+            FIXED_SIGNALS
+        );
+    }
     use crate::compile::condition::{parse, Phase};
 
     fn expr(src: &str) -> Expr {

@@ -234,10 +234,9 @@ impl Features {
         facts
     }
 
-    /// The value bits of `kind`, `channel` and `payee.kind`.
-    pub(crate) fn enum_bits(&self) -> [(crate::compile::condition::EnumField, u8); 3] {
-        use crate::compile::condition::EnumField;
-        [(EnumField::Kind, self.kind), (EnumField::Channel, self.channel), (EnumField::PayeeKind, self.payee_kind)]
+    /// The value bits (one-hot) of `kind`, `channel` and `payee.kind`.
+    pub(crate) fn enum_values(&self) -> [u8; 3] {
+        [self.kind, self.channel, self.payee_kind]
     }
 
     /// Record the outcome, which procedure tiers may read.

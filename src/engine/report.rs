@@ -12,7 +12,7 @@
 use crate::assessment::{Action, Assessment, Evidence, Lang, Match, TypologyScore, Warning};
 use crate::compile::condition::{Atom, Expr, TEXT_FIELDS};
 use crate::compile::program::{PatternTarget, Program, WarningText};
-use crate::compile::trigger::{enum_signal, flag_signal, observation_signal};
+use crate::compile::trigger::fixed_signal_bits;
 use crate::engine::eval::{could_hold, holds, supporting_atoms};
 use crate::engine::features::Features;
 use crate::engine::scan::{field_texts, Scratch};
@@ -23,6 +23,20 @@ const ONE: u64 = 1_000_000;
 
 fn has_bit(words: &[u64], i: usize) -> bool {
     words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+}
+
+/// Set the bits of `bits` from bit `at` on (crossing into the next word
+/// when needed).
+fn or_bits(words: &mut [u64], at: usize, bits: u64) {
+    let shift = at % 64;
+    if let Some(w) = words.get_mut(at / 64) {
+        *w |= bits << shift;
+    }
+    if shift != 0 {
+        if let Some(w) = words.get_mut(at / 64 + 1) {
+            *w |= bits >> (64 - shift);
+        }
+    }
 }
 
 fn set_bit(words: &mut [u64], i: usize) {
@@ -41,24 +55,9 @@ pub(crate) fn evaluate_rules(program: &Program, op: &Operation, facts: &Features
     for hit in &scratch.hits {
         set_bit(&mut signals, hit.set as usize);
     }
-    let mut observed = facts.observations;
-    while observed != 0 {
-        let o = observed.trailing_zeros() as usize;
-        observed &= observed - 1;
-        set_bit(&mut signals, observation_signal(sets, o));
-    }
-    for (mut known, value) in [(facts.flags_true, true), (facts.flags_false, false)] {
-        while known != 0 {
-            let field = known.trailing_zeros() as usize;
-            known &= known - 1;
-            set_bit(&mut signals, flag_signal(sets, field, value));
-        }
-    }
-    for (field, bits) in facts.enum_bits() {
-        if let Some(signal) = enum_signal(sets, field, bits.trailing_zeros()) {
-            set_bit(&mut signals, signal);
-        }
-    }
+    // Observations, yes/no answers and enum values: one run of bits.
+    let fixed = fixed_signal_bits(facts.observations, facts.flags_true, facts.flags_false, facts.enum_values());
+    or_bits(&mut signals, sets, fixed);
     let mut candidates = std::mem::take(&mut scratch.candidates);
     candidates.clear();
     candidates.extend_from_slice(&program.always_rules);
