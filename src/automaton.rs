@@ -117,7 +117,7 @@ pub(crate) struct PhraseAutomaton {
 impl PhraseAutomaton {
     /// Build the automaton of `phrases` (distinct, non-empty dense strings);
     /// a match reports a phrase by its index in `phrases`.
-    pub(crate) fn new(phrases: &[String]) -> Result<PhraseAutomaton, TooManySymbols> {
+    pub(crate) fn new(phrases: &[&str]) -> Result<PhraseAutomaton, TooManySymbols> {
         let mut alphabet = Alphabet::new();
         // The trie: the root's children by symbol, every other state's
         // children in a linked list (most have one).
@@ -304,10 +304,9 @@ mod tests {
     use super::*;
 
     fn matches(phrases: &[&str], text: &str) -> Vec<(String, usize, usize)> {
-        let owned: Vec<String> = phrases.iter().map(|p| p.to_string()).collect();
-        let automaton = PhraseAutomaton::new(&owned).unwrap();
+        let automaton = PhraseAutomaton::new(phrases).unwrap();
         let mut out = Vec::new();
-        automaton.for_each_match(text.chars(), |p, s, e| out.push((owned[p as usize].clone(), s, e)));
+        automaton.for_each_match(text.chars(), |p, s, e| out.push((phrases[p as usize].to_string(), s, e)));
         out
     }
 

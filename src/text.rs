@@ -202,20 +202,29 @@ impl Normalizer {
     /// Most phrases hold only ASCII and ideographs that fold to nothing
     /// else; their dense form is built directly, without the map back to
     /// the original that [`Normalizer::normalize_into`] keeps.
+    #[cfg(test)]
     pub(crate) fn normalize(&self, src: &str) -> String {
         let mut dense = String::with_capacity(src.len());
+        self.normalize_onto(src, &mut dense);
+        dense
+    }
+
+    /// [`Normalizer::normalize`], appended to `out`.
+    pub(crate) fn normalize_onto(&self, src: &str, out: &mut String) {
+        let start = out.len();
         for c in src.chars() {
             if c.is_ascii() {
                 if c.is_ascii_alphanumeric() {
-                    dense.push(c.to_ascii_lowercase());
+                    out.push(c.to_ascii_lowercase());
                 }
             } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) && !self.may_fold(c) {
-                dense.push(c);
+                out.push(c);
             } else {
-                return self.normalize_with_origins(src);
+                out.truncate(start);
+                out.push_str(&self.normalize_with_origins(src));
+                return;
             }
         }
-        dense
     }
 
     /// [`Normalizer::normalize`] through the full procedure.

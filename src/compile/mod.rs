@@ -175,8 +175,41 @@ struct PatternTable {
     index: HashMap<u64, usize, std::hash::BuildHasherDefault<Identity>>,
     /// Phrases whose hash another dense form took first (almost never).
     collided: Vec<usize>,
-    dense: Vec<String>,
+    dense: PhrasePool,
     targets: Vec<PatternTarget>,
+}
+
+/// Strings kept end to end in one buffer: thousands of short phrases
+/// without an allocation each.
+#[derive(Default)]
+struct PhrasePool {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl PhrasePool {
+    fn get(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+
+    fn push(&mut self, phrase: &str) {
+        self.text.push_str(phrase);
+        self.ends.push(self.text.len());
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn all(&self) -> Vec<&str> {
+        (0..self.len()).filter_map(|i| self.get(i)).collect()
+    }
 }
 
 /// The FNV-1a hash of `text`.
@@ -207,9 +240,9 @@ impl std::hash::Hasher for Identity {
 }
 
 impl PatternTable {
-    fn slot(&mut self, dense: String) -> Option<&mut PatternTarget> {
-        let hash = fnv(&dense);
-        let same = |i: &usize| self.dense.get(*i).is_some_and(|d| *d == dense);
+    fn slot(&mut self, dense: &str) -> Option<&mut PatternTarget> {
+        let hash = fnv(dense);
+        let same = |i: &usize| self.dense.get(*i) == Some(dense);
         let found = match self.index.get(&hash) {
             Some(i) if same(i) => Some(*i),
             Some(_) => self.collided.iter().copied().find(|i| same(i)),
@@ -425,6 +458,7 @@ fn compile_parsed<'scope>(
     let mut regex_defs = 0usize;
     let mut always_regexes: Vec<u32> = Vec::new();
     let mut phrase_count = 0usize;
+    let mut scratch = String::new();
     for (file_index, (name, text, file, lines)) in files.iter().enumerate() {
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         for (set_name, phrases) in &file.phrases {
@@ -437,7 +471,8 @@ fn compile_parsed<'scope>(
             let set_span = phrases.span();
             for phrase in phrases.get_ref() {
                 phrase_count += 1;
-                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, phrase, set_span.clone(), limits) {
+                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, phrase, set_span.clone(), limits, &mut scratch)
+                {
                     if let Some(target) = patterns.slot(dense) {
                         if !target.sets.contains(&set) {
                             target.sets.push(set);
@@ -455,7 +490,9 @@ fn compile_parsed<'scope>(
             };
             let index = regex_sets.len() as u32;
             for literal in &def.get_ref().requires {
-                if let Some(dense) = dense_phrase(&mut ctx, &normalizer, literal.get_ref(), literal.span(), limits) {
+                if let Some(dense) =
+                    dense_phrase(&mut ctx, &normalizer, literal.get_ref(), literal.span(), limits, &mut scratch)
+                {
                     if let Some(target) = patterns.slot(dense) {
                         target.regexes.push(index);
                     }
@@ -469,7 +506,9 @@ fn compile_parsed<'scope>(
     }
     for negator in &pack.normalize.negators {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, negator.get_ref(), negator.span(), limits) {
+        if let Some(dense) =
+            dense_phrase(&mut ctx, &normalizer, negator.get_ref(), negator.span(), limits, &mut scratch)
+        {
             if let Some(target) = patterns.slot(dense) {
                 target.negator = true;
             }
@@ -477,7 +516,8 @@ fn compile_parsed<'scope>(
     }
     for marker in &pack.normalize.post_negators {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits) {
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits, &mut scratch)
+        {
             if let Some(target) = patterns.slot(dense) {
                 target.post_negator = true;
             }
@@ -485,7 +525,8 @@ fn compile_parsed<'scope>(
     }
     for marker in &pack.normalize.disclaimers {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits) {
+        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits, &mut scratch)
+        {
             if let Some(target) = patterns.slot(dense) {
                 target.disclaimer = true;
             }
@@ -501,7 +542,7 @@ fn compile_parsed<'scope>(
 
     // The phrases are final: the automaton is built beside the rules.
     let dense = std::mem::take(&mut patterns.dense);
-    let build = move || if dense.is_empty() { Ok(None) } else { PhraseAutomaton::new(&dense).map(Some) };
+    let build = move || if dense.is_empty() { Ok(None) } else { PhraseAutomaton::new(&dense.all()).map(Some) };
     let automaton_job = match scope {
         Some(scope) => parallel::Background::start(scope, build),
         None => parallel::Background::Done(Some(build())),
@@ -824,13 +865,17 @@ fn declare_set(
 /// The dense form of a phrase written somewhere in `within` (the phrase's
 /// own span, or its set's: the phrase is then found in the text only when
 /// an error must point at it).
-fn dense_phrase(
+/// The dense form of `phrase`, written into `scratch`; `None` (with an
+/// error reported at the phrase, found within `within`) when it is too long
+/// or has no letters or digits.
+fn dense_phrase<'s>(
     ctx: &mut Ctx<'_>,
     normalizer: &Normalizer,
     phrase: &str,
     within: std::ops::Range<usize>,
     limits: &Limits,
-) -> Option<String> {
+    scratch: &'s mut String,
+) -> Option<&'s str> {
     let at = |ctx: &Ctx<'_>| {
         let found = ctx.text.get(within.clone()).and_then(|t| t.find(phrase));
         within.start + found.unwrap_or(0)
@@ -840,13 +885,14 @@ fn dense_phrase(
         ctx.error(ErrorKind::Limit, at, format!("phrase is longer than {} characters", limits.max_phrase_chars));
         return None;
     }
-    let dense = normalizer.normalize(phrase);
-    if dense.is_empty() {
+    scratch.clear();
+    normalizer.normalize_onto(phrase, scratch);
+    if scratch.is_empty() {
         let at = at(ctx);
         ctx.error(ErrorKind::Value, at, format!("phrase `{phrase}` has no letters or digits"));
         return None;
     }
-    Some(dense)
+    Some(scratch)
 }
 
 fn parse_condition(
@@ -939,19 +985,19 @@ mod tests {
     fn the_phrase_table_keeps_one_slot_per_dense_form_even_when_hashes_collide() {
         let mut table = PatternTable::default();
         for dense in ["安全账户", "safeaccount", "安全账户"] {
-            assert!(table.slot(dense.to_string()).is_some());
+            assert!(table.slot(dense).is_some());
         }
-        assert_eq!(table.dense, ["安全账户", "safeaccount"]);
+        assert_eq!(table.dense.all(), ["安全账户", "safeaccount"]);
         assert!(table.targets.get(1).is_some_and(|t| t.word_start && t.word_end));
         // Pretend "骗局" hashes like "安全账户": it gets a slot of its own,
         // found again by scan, and the first owner keeps the hash.
         table.index.insert(fnv("骗局"), 0);
         for _ in 0..2 {
-            assert!(table.slot("骗局".to_string()).is_some());
+            assert!(table.slot("骗局").is_some());
         }
-        assert_eq!(table.dense, ["安全账户", "safeaccount", "骗局"]);
+        assert_eq!(table.dense.all(), ["安全账户", "safeaccount", "骗局"]);
         assert_eq!(table.collided, [2]);
-        assert!(table.slot("安全账户".to_string()).is_some());
+        assert!(table.slot("安全账户").is_some());
         assert_eq!(table.dense.len(), 3);
     }
 }
