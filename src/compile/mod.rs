@@ -880,7 +880,8 @@ fn dense_phrase<'s>(
         let found = ctx.text.get(within.clone()).and_then(|t| t.find(phrase));
         within.start + found.unwrap_or(0)
     };
-    if phrase.chars().count() > limits.max_phrase_chars {
+    // A phrase has at most as many characters as bytes: most need no count.
+    if phrase.len() > limits.max_phrase_chars && phrase.chars().count() > limits.max_phrase_chars {
         let at = at(ctx);
         ctx.error(ErrorKind::Limit, at, format!("phrase is longer than {} characters", limits.max_phrase_chars));
         return None;
