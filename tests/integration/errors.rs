@@ -96,6 +96,17 @@ fn bad_regex() {
 }
 
 #[test]
+fn phrase_length_is_counted_in_characters() {
+    // 100 ideographs (300 bytes) are within the limit of 100 characters.
+    let longest = "账".repeat(100);
+    let pack = pack_with(&GOOD.replace(r#"demand = ["安全账户"]"#, &format!(r#"demand = ["安全账户", "{longest}"]"#)));
+    assert!(Engine::new(&pack).is_ok());
+    let e = load_error(&GOOD.replace(r#"demand = ["安全账户"]"#, &format!(r#"demand = ["安全账户", "{longest}户"]"#)));
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert!(e.to_string().starts_with("x.toml:6:20: phrase is longer than 100 characters"), "{e}");
+}
+
+#[test]
 fn regex_over_the_size_limit() {
     let source = pack_with(GOOD);
     let e = Engine::builder().regex_size_limit(64).build(&source).unwrap_err();
