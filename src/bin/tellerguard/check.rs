@@ -193,8 +193,8 @@ fn stream(
                 break;
             }
             number += 1;
-            // Checked a word at a time; an invalid line is read lossily and
-            // then fails as JSON with its line number.
+            // Checked a word at a time. A line that is not UTF-8 is kept,
+            // read lossily, only so that its error can name its id.
             let (text, invalid_utf8) = match std::str::from_utf8(&buf) {
                 Ok(text) => (std::borrow::Cow::Borrowed(text), None),
                 Err(e) => (String::from_utf8_lossy(&buf), Some(e.valid_up_to())),
