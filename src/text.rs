@@ -198,10 +198,6 @@ impl Normalizer {
     }
 
     /// The dense form of a phrase, as a new string.
-    ///
-    /// Most phrases hold only ASCII and ideographs that fold to nothing
-    /// else; their dense form is built directly, without the map back to
-    /// the original that [`Normalizer::normalize_into`] keeps.
     #[cfg(test)]
     pub(crate) fn normalize(&self, src: &str) -> String {
         let mut dense = String::with_capacity(src.len());
@@ -209,7 +205,11 @@ impl Normalizer {
         dense
     }
 
-    /// [`Normalizer::normalize`], appended to `out`.
+    /// The dense form of a phrase, appended to `out`.
+    ///
+    /// Most phrases hold only ASCII and ideographs that fold to nothing
+    /// else; their dense form is built directly, without the map back to
+    /// the original that [`Normalizer::normalize_into`] keeps.
     pub(crate) fn normalize_onto(&self, src: &str, out: &mut String) {
         let start = out.len();
         for c in src.chars() {
@@ -227,7 +227,7 @@ impl Normalizer {
         }
     }
 
-    /// [`Normalizer::normalize`] through the full procedure.
+    /// [`Normalizer::normalize_onto`] through the full procedure.
     fn normalize_with_origins(&self, src: &str) -> String {
         thread_local! {
             static SCRATCH: std::cell::RefCell<Dense> = std::cell::RefCell::new(Dense::default());

@@ -248,6 +248,9 @@ pub(crate) fn scaled(value: Decimal) -> i128 {
     }
 }
 
+/// Numbers are compared scaled by 10^4 (four decimals): the scaled 1.
+pub(crate) const SCALE: i64 = 10_000;
+
 /// The value of a number fact that is not known.
 pub(crate) const UNKNOWN_NUMBER: i64 = i64::MIN;
 

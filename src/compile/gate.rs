@@ -15,7 +15,7 @@
 //! or `customer.age < 60` is decided by the same two masks.
 
 use crate::compile::cnf::Literal;
-use crate::compile::condition::{Atom, EnumField, Known, NumField, FLAG_FIELDS, UNKNOWN_NUMBER};
+use crate::compile::condition::{Atom, EnumField, Known, NumField, FLAG_FIELDS, SCALE, UNKNOWN_NUMBER};
 use crate::operation::Observation;
 
 const FLAG_TRUE: u32 = 0;
@@ -157,12 +157,12 @@ impl Masks {
         match *atom {
             // "Anything observed" or "nothing observed" (the count is always known).
             Atom::Num { field: NumField::ObservationCount, .. }
-                if matches!(Bounds::of(atom, negated), Some(Bounds { at_least: Some(ONE), below: None, .. })) =>
+                if matches!(Bounds::of(atom, negated), Some(Bounds { at_least: Some(SCALE), below: None, .. })) =>
             {
                 self.set |= 1 << ANY_OBSERVED;
             }
             Atom::Num { field: NumField::ObservationCount, .. }
-                if matches!(Bounds::of(atom, negated), Some(Bounds { at_least: None, below: Some(ONE), .. })) =>
+                if matches!(Bounds::of(atom, negated), Some(Bounds { at_least: None, below: Some(SCALE), .. })) =>
             {
                 self.clear |= 1 << ANY_OBSERVED;
             }
@@ -211,9 +211,6 @@ impl Masks {
         true
     }
 }
-
-/// The number 1, scaled.
-const ONE: i64 = 10_000;
 
 /// What a number literal says, when the gate can express it: the field is
 /// known, at least `at_least` (when given) and below `below` (when given).

@@ -504,31 +504,22 @@ fn compile_parsed<'scope>(
             regex_sets.push((set, built, file_index, set_name.as_str(), &def.get_ref().regex));
         }
     }
-    for negator in &pack.normalize.negators {
+    // The pack's negators, post-negators and disclaimers mark their phrases.
+    type Mark = fn(&mut PatternTarget);
+    let markers: [(&[Spanned<String>], Mark); 3] = [
+        (&pack.normalize.negators, |t| t.negator = true),
+        (&pack.normalize.post_negators, |t| t.post_negator = true),
+        (&pack.normalize.disclaimers, |t| t.disclaimer = true),
+    ];
+    for (phrases, mark) in markers {
         let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) =
-            dense_phrase(&mut ctx, &normalizer, negator.get_ref(), negator.span(), limits, &mut scratch)
-        {
-            if let Some(target) = patterns.slot(dense) {
-                target.negator = true;
-            }
-        }
-    }
-    for marker in &pack.normalize.post_negators {
-        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits, &mut scratch)
-        {
-            if let Some(target) = patterns.slot(dense) {
-                target.post_negator = true;
-            }
-        }
-    }
-    for marker in &pack.normalize.disclaimers {
-        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
-        if let Some(dense) = dense_phrase(&mut ctx, &normalizer, marker.get_ref(), marker.span(), limits, &mut scratch)
-        {
-            if let Some(target) = patterns.slot(dense) {
-                target.disclaimer = true;
+        for phrase in phrases {
+            if let Some(dense) =
+                dense_phrase(&mut ctx, &normalizer, phrase.get_ref(), phrase.span(), limits, &mut scratch)
+            {
+                if let Some(target) = patterns.slot(dense) {
+                    mark(target);
+                }
             }
         }
     }
@@ -864,10 +855,8 @@ fn declare_set(
 
 /// The dense form of a phrase written somewhere in `within` (the phrase's
 /// own span, or its set's: the phrase is then found in the text only when
-/// an error must point at it).
-/// The dense form of `phrase`, written into `scratch`; `None` (with an
-/// error reported at the phrase, found within `within`) when it is too long
-/// or has no letters or digits.
+/// an error must point at it), written into `scratch`; `None`, with the
+/// error reported, when it is too long or has no letters or digits.
 fn dense_phrase<'s>(
     ctx: &mut Ctx<'_>,
     normalizer: &Normalizer,

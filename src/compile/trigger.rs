@@ -173,6 +173,7 @@ pub(crate) fn index(exprs: &[&Expr], sets: usize, lazy: u8) -> (Vec<Vec<u32>>, V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compile::condition::{parse, Phase};
 
     /// Each fact's bit in `fixed_signal_bits` is its signal's number.
     #[test]
@@ -200,7 +201,6 @@ mod tests {
             FIXED_SIGNALS
         );
     }
-    use crate::compile::condition::{parse, Phase};
 
     fn expr(src: &str) -> Expr {
         parse(src, Phase::Rule, &|n| ["a", "b"].iter().position(|s| *s == n).map(|i| i as u32)).unwrap()

@@ -5,7 +5,8 @@ use rust_decimal::Decimal;
 
 use crate::assessment::Level;
 use crate::compile::condition::{
-    clamp_scaled, scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, MAX_SCALED, NUM_FIELDS, UNKNOWN_NUMBER,
+    clamp_scaled, scaled, Atom, EnumField, FlagField, NumField, FLAG_FIELDS, MAX_SCALED, NUM_FIELDS, SCALE,
+    UNKNOWN_NUMBER,
 };
 use crate::compile::gate;
 use crate::compile::program::Program;
@@ -65,8 +66,6 @@ pub(crate) struct Features {
     pub(crate) numbers: u64,
 }
 
-const SCALE: i128 = 10_000;
-
 /// A decimal with its value scaled by 10^4 (see `scaled`), computed once,
 /// and that value as a fact (see `clamp_scaled`).
 #[derive(Clone, Copy)]
@@ -116,12 +115,12 @@ fn integer_ratio(numerator: Scaled, denominator: Scaled) -> Option<i128> {
         return None;
     }
     let (n, d) = (numerator.scaled, denominator.scaled);
-    const MAX_DENOMINATOR: i128 = 100_000_000_000 * SCALE;
+    const MAX_DENOMINATOR: i128 = 100_000_000_000 * SCALE as i128;
     const MAX_QUOTIENT: i128 = 100_000_000;
     if n < 0 || d <= 0 || d >= MAX_DENOMINATOR || n >= d.saturating_mul(MAX_QUOTIENT) {
         return None;
     }
-    let numerator = n.checked_mul(SCALE)?;
+    let numerator = n.checked_mul(i128::from(SCALE))?;
     // The same integer division in 64 bits when both fit, which is cheaper.
     match (u64::try_from(numerator), u64::try_from(d)) {
         (Ok(n), Ok(d)) => n.checked_div(d).map(i128::from),
@@ -147,7 +146,7 @@ impl Features {
         for o in &op.observations {
             observations |= 1 << (*o as u16);
         }
-        let units = |v: u32| i64::from(v) * SCALE as i64;
+        let units = |v: u32| i64::from(v) * SCALE;
         let known = |v: Option<i64>| v.unwrap_or(UNKNOWN);
         let amount = Scaled::new(amount);
         let raw = if &currency == b"CNY" { amount } else { Scaled::new(op.amount) };
@@ -242,13 +241,13 @@ impl Features {
     /// Record the outcome, which procedure tiers may read.
     pub(crate) fn set_outcome(&mut self, score: u8, typology_score: u8, fired: usize, level: Level) {
         if let Some(slot) = self.num.get_mut(NumField::TypologyScore as usize) {
-            *slot = i64::from(typology_score) * SCALE as i64;
+            *slot = i64::from(typology_score) * SCALE;
         }
         if let Some(slot) = self.num.get_mut(NumField::Score as usize) {
-            *slot = i64::from(score) * SCALE as i64;
+            *slot = i64::from(score) * SCALE;
         }
         if let Some(slot) = self.num.get_mut(NumField::Fired as usize) {
-            *slot = fired as i64 * SCALE as i64;
+            *slot = fired as i64 * SCALE;
         }
         self.level = 1 << (level as u8);
         let levels = gate::enum_bits(EnumField::Level, u8::MAX);
