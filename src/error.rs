@@ -186,8 +186,15 @@ impl LineStarts {
     pub(crate) fn new(text: &str) -> LineStarts {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineStarts(starts)
+    }
+
+    /// Each line of `text` (the text this table was built from) with the
+    /// byte offset where it starts; a line keeps its `\n`.
+    pub(crate) fn lines<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, &'t str)> + 't {
+        let ends = self.0.iter().skip(1).copied().chain(std::iter::once(text.len()));
+        self.0.iter().zip(ends).filter_map(|(&start, end)| Some((start, text.get(start..end)?)))
     }
 
     /// As [`line_col`], for the text this table was built from.

@@ -285,6 +285,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
         if *name == PACK_FILE {
             return Parsed::Pack(toml::from_str::<PackFile>(text));
         }
+        let lines = LineStarts::new(text);
         // Without the test cases, their tables are skipped, not built.
         let file = if with_cases {
             toml::from_str::<RuleFile>(text)
@@ -293,14 +294,14 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
             // text does not parse, the whole text decides (and reports).
             let skip_cases =
                 |text| toml::from_str::<RuleFile<serde::de::IgnoredAny>>(text).map(RuleFile::without_cases);
-            match syntax::without_trailing_cases(text).map(skip_cases) {
+            match syntax::without_trailing_cases(text, &lines).map(skip_cases) {
                 Some(Ok(file)) => Ok(file),
                 _ => skip_cases(text),
             }
         };
         let operations: Vec<Result<Operation, String>> =
             file.as_ref().map_or(Vec::new(), |f| f.case.iter().map(cases::case_operation).collect());
-        Parsed::Rules(file, LineStarts::new(text), operations)
+        Parsed::Rules(file, lines, operations)
     };
     let bytes: usize = names.iter().map(|n| source.file(n).map_or(0, str::len)).sum();
     let mut parsed = if bytes >= parallel::PARALLEL_BYTES {

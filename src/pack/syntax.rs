@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::error::LineStarts;
+
 /// A text in both languages.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -147,10 +149,9 @@ pub(crate) struct RuleFile<C = Vec<CaseDef>> {
 /// sends the caller back to the whole text. A cut that lands inside a
 /// multi-line string leaves a prefix that does not parse; callers then read
 /// the whole text as well.
-pub(crate) fn without_trailing_cases(text: &str) -> Option<&str> {
-    let mut offset = 0;
+pub(crate) fn without_trailing_cases<'t>(text: &'t str, lines: &LineStarts) -> Option<&'t str> {
     let mut cut = None;
-    for line in text.split_inclusive('\n') {
+    for (offset, line) in lines.lines(text) {
         let trimmed = line.trim_start();
         if trimmed.starts_with('[') {
             if starts_with_header(trimmed, "[[case]]") {
@@ -159,7 +160,6 @@ pub(crate) fn without_trailing_cases(text: &str) -> Option<&str> {
                 return None;
             }
         }
-        offset += line.len();
     }
     text.get(..cut?)
 }
@@ -259,16 +259,16 @@ mod tests {
         let text = format!(
             "{RULES}\n[[case]]\nname = \"c\"\n[case.operation]\nid = \"1\"\n\n[[ case ]] # spaced\nname = \"d\"\n"
         );
-        assert_eq!(without_trailing_cases(&text), Some(format!("{RULES}\n").as_str()));
+        assert_eq!(without_trailing_cases(&text, &LineStarts::new(&text)), Some(format!("{RULES}\n").as_str()));
     }
 
     #[test]
     fn anything_but_a_case_after_the_first_case_keeps_the_whole_file() {
         let text = format!("[[case]]\nname = \"c\"\n{RULES}");
-        assert_eq!(without_trailing_cases(&text), None);
+        assert_eq!(without_trailing_cases(&text, &LineStarts::new(&text)), None);
         let text = format!("{RULES}[[case]]\nname = \"c\"\n[warnings.W]\nzh = \"x\"\n");
-        assert_eq!(without_trailing_cases(&text), None);
-        assert_eq!(without_trailing_cases(RULES), None);
+        assert_eq!(without_trailing_cases(&text, &LineStarts::new(&text)), None);
+        assert_eq!(without_trailing_cases(RULES, &LineStarts::new(RULES)), None);
     }
 
     /// For every file of the default pack, the cut text reads to exactly
@@ -279,7 +279,7 @@ mod tests {
         let mut cut = 0;
         for name in source.file_names().filter(|n| *n != crate::pack::PACK_FILE) {
             let text = source.file(name).unwrap();
-            let Some(prefix) = without_trailing_cases(text) else { continue };
+            let Some(prefix) = without_trailing_cases(text, &LineStarts::new(text)) else { continue };
             cut += 1;
             let whole = toml::from_str::<RuleFile<serde::de::IgnoredAny>>(text).unwrap().without_cases();
             let part = toml::from_str::<RuleFile<serde::de::IgnoredAny>>(prefix).unwrap().without_cases();
