@@ -177,6 +177,9 @@ struct PatternTable {
     collided: Vec<usize>,
     dense: PhrasePool,
     targets: Vec<PatternTarget>,
+    /// (pattern, phrase set) and (pattern, regex), in the order met.
+    set_links: Vec<(u32, u32)>,
+    regex_links: Vec<(u32, u32)>,
 }
 
 /// Strings kept end to end in one buffer: thousands of short phrases
@@ -240,7 +243,8 @@ impl std::hash::Hasher for Identity {
 }
 
 impl PatternTable {
-    fn slot(&mut self, dense: &str) -> Option<&mut PatternTarget> {
+    /// The index of the pattern of `dense`, added if new.
+    fn slot(&mut self, dense: &str) -> usize {
         let hash = fnv(dense);
         let same = |i: &usize| self.dense.get(*i) == Some(dense);
         let found = match self.index.get(&hash) {
@@ -248,25 +252,70 @@ impl PatternTable {
             Some(_) => self.collided.iter().copied().find(|i| same(i)),
             None => None,
         };
-        let i = match found {
-            Some(i) => i,
-            None => {
-                let next = self.dense.len();
-                match self.index.entry(hash) {
-                    // The hash keeps its first owner; this one is found by scan.
-                    std::collections::hash_map::Entry::Occupied(_) => self.collided.push(next),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(next);
-                    }
-                }
-                let first = dense.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-                let last = dense.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-                self.dense.push(dense);
-                self.targets.push(PatternTarget { word_start: first, word_end: last, ..PatternTarget::default() });
-                next
+        if let Some(i) = found {
+            return i;
+        }
+        let next = self.dense.len();
+        match self.index.entry(hash) {
+            // The hash keeps its first owner; this one is found by scan.
+            std::collections::hash_map::Entry::Occupied(_) => self.collided.push(next),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(next);
             }
+        }
+        let first = dense.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        let last = dense.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+        self.dense.push(dense);
+        self.targets.push(PatternTarget { word_start: first, word_end: last, ..PatternTarget::default() });
+        next
+    }
+
+    /// The targets, with every pattern's sets (each once, in the order met)
+    /// and then its regexes laid end to end in one array.
+    fn finish_links(&mut self) -> Vec<u32> {
+        let patterns = self.targets.len();
+        // Each pattern's links are gathered in place by a counting sort.
+        let gather = |links: &[(u32, u32)], dedupe: bool| {
+            let mut start = vec![0usize; patterns + 1];
+            for &(pattern, _) in links {
+                if let Some(n) = start.get_mut(pattern as usize + 1) {
+                    *n += 1;
+                }
+            }
+            let mut total = 0;
+            for n in &mut start {
+                total += *n;
+                *n = total;
+            }
+            let mut end = start.clone();
+            let mut out = vec![0u32; links.len()];
+            for &(pattern, value) in links {
+                let p = pattern as usize;
+                let (Some(&from), Some(to)) = (start.get(p), end.get_mut(p)) else { continue };
+                if dedupe && out.get(from..*to).is_some_and(|seen| seen.contains(&value)) {
+                    continue;
+                }
+                if let Some(slot) = out.get_mut(*to) {
+                    *slot = value;
+                    *to += 1;
+                }
+            }
+            (out, start, end)
         };
-        self.targets.get_mut(i)
+        let (sets, set_start, set_end) = gather(&self.set_links, true);
+        let (regexes, regex_start, regex_end) = gather(&self.regex_links, false);
+        let mut links = Vec::with_capacity(sets.len() + regexes.len());
+        for (p, target) in self.targets.iter_mut().enumerate() {
+            target.links_at = links.len() as u32;
+            let own_sets = sets.get(set_start.get(p).copied().unwrap_or(0)..set_end.get(p).copied().unwrap_or(0));
+            let own_regexes =
+                regexes.get(regex_start.get(p).copied().unwrap_or(0)..regex_end.get(p).copied().unwrap_or(0));
+            target.set_count = own_sets.map_or(0, <[u32]>::len) as u32;
+            target.regex_count = own_regexes.map_or(0, <[u32]>::len) as u32;
+            links.extend_from_slice(own_sets.unwrap_or(&[]));
+            links.extend_from_slice(own_regexes.unwrap_or(&[]));
+        }
+        links
     }
 }
 
@@ -474,11 +523,8 @@ fn compile_parsed<'scope>(
                 phrase_count += 1;
                 if let Some(dense) = dense_phrase(&mut ctx, &normalizer, phrase, set_span.clone(), limits, &mut scratch)
                 {
-                    if let Some(target) = patterns.slot(dense) {
-                        if !target.sets.contains(&set) {
-                            target.sets.push(set);
-                        }
-                    }
+                    let pattern = patterns.slot(dense) as u32;
+                    patterns.set_links.push((pattern, set));
                 }
             }
         }
@@ -494,9 +540,8 @@ fn compile_parsed<'scope>(
                 if let Some(dense) =
                     dense_phrase(&mut ctx, &normalizer, literal.get_ref(), literal.span(), limits, &mut scratch)
                 {
-                    if let Some(target) = patterns.slot(dense) {
-                        target.regexes.push(index);
-                    }
+                    let pattern = patterns.slot(dense) as u32;
+                    patterns.regex_links.push((pattern, index));
                 }
             }
             if def.get_ref().requires.is_empty() {
@@ -518,7 +563,8 @@ fn compile_parsed<'scope>(
             if let Some(dense) =
                 dense_phrase(&mut ctx, &normalizer, phrase.get_ref(), phrase.span(), limits, &mut scratch)
             {
-                if let Some(target) = patterns.slot(dense) {
+                let pattern = patterns.slot(dense);
+                if let Some(target) = patterns.targets.get_mut(pattern) {
                     mark(target);
                 }
             }
@@ -801,6 +847,7 @@ fn compile_parsed<'scope>(
             version: version.into(),
             normalizer,
             automaton,
+            target_links: patterns.finish_links(),
             targets: patterns.targets,
             negation_window,
             set_names,
@@ -975,20 +1022,39 @@ mod tests {
     #[test]
     fn the_phrase_table_keeps_one_slot_per_dense_form_even_when_hashes_collide() {
         let mut table = PatternTable::default();
-        for dense in ["安全账户", "safeaccount", "安全账户"] {
-            assert!(table.slot(dense).is_some());
-        }
+        let slots: Vec<usize> = ["安全账户", "safeaccount", "安全账户"].iter().map(|d| table.slot(d)).collect();
+        assert_eq!(slots, [0, 1, 0]);
         assert_eq!(table.dense.all(), ["安全账户", "safeaccount"]);
         assert!(table.targets.get(1).is_some_and(|t| t.word_start && t.word_end));
         // Pretend "骗局" hashes like "安全账户": it gets a slot of its own,
         // found again by scan, and the first owner keeps the hash.
         table.index.insert(fnv("骗局"), 0);
-        for _ in 0..2 {
-            assert!(table.slot("骗局").is_some());
-        }
+        assert_eq!([table.slot("骗局"), table.slot("骗局")], [2, 2]);
         assert_eq!(table.dense.all(), ["安全账户", "safeaccount", "骗局"]);
         assert_eq!(table.collided, [2]);
-        assert!(table.slot("安全账户").is_some());
+        assert_eq!(table.slot("安全账户"), 0);
         assert_eq!(table.dense.len(), 3);
+    }
+
+    #[test]
+    fn each_pattern_links_its_sets_once_in_order_then_its_regexes() {
+        let mut table = PatternTable::default();
+        for dense in ["a", "b", "c"] {
+            table.slot(dense);
+        }
+        table.set_links = vec![(2, 7), (0, 3), (2, 1), (2, 7), (0, 3), (2, 4)];
+        table.regex_links = vec![(2, 9), (1, 5), (2, 9)];
+        let links = table.finish_links();
+        let program_view = |p: usize| {
+            let t = table.targets[p];
+            let at = t.links_at as usize;
+            let sets = &links[at..at + t.set_count as usize];
+            let regexes = &links[at + t.set_count as usize..at + (t.set_count + t.regex_count) as usize];
+            (sets.to_vec(), regexes.to_vec())
+        };
+        assert_eq!(program_view(0), (vec![3], vec![]));
+        assert_eq!(program_view(1), (vec![], vec![5]));
+        assert_eq!(program_view(2), (vec![7, 1, 4], vec![9, 9]));
+        assert_eq!(links.len(), 7);
     }
 }

@@ -14,12 +14,14 @@ use crate::error::Location;
 use crate::text::Normalizer;
 
 /// What one automaton pattern means.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct PatternTarget {
-    /// The phrase sets this phrase belongs to.
-    pub(crate) sets: Vec<u32>,
-    /// Regexes whose required literal this is.
-    pub(crate) regexes: Vec<u32>,
+    /// Where this phrase's links start in [`Program::target_links`]: first
+    /// the phrase sets it belongs to, then the regexes whose required
+    /// literal it is.
+    pub(crate) links_at: u32,
+    pub(crate) set_count: u32,
+    pub(crate) regex_count: u32,
     /// The phrase is a negator (`谨防`, `not a`).
     pub(crate) negator: bool,
     /// The phrase marks a teller's note: the rest of its clause is quoted.
@@ -100,6 +102,9 @@ pub(crate) struct Program {
     pub(crate) normalizer: Normalizer,
     pub(crate) automaton: Option<PhraseAutomaton>,
     pub(crate) targets: Vec<PatternTarget>,
+    /// Every pattern's phrase sets and regexes, end to end (see
+    /// [`PatternTarget::links_at`]).
+    pub(crate) target_links: Vec<u32>,
     pub(crate) negation_window: u32,
     pub(crate) set_names: Vec<Box<str>>,
     pub(crate) regexes: Vec<CompiledRegex>,
@@ -141,6 +146,20 @@ pub(crate) struct Program {
 }
 
 impl Program {
+    /// The phrase sets `target` belongs to.
+    #[inline]
+    pub(crate) fn target_sets(&self, target: &PatternTarget) -> &[u32] {
+        let at = target.links_at as usize;
+        self.target_links.get(at..at + target.set_count as usize).unwrap_or(&[])
+    }
+
+    /// The regexes whose required literal `target` is.
+    #[inline]
+    pub(crate) fn target_regexes(&self, target: &PatternTarget) -> &[u32] {
+        let at = target.links_at as usize + target.set_count as usize;
+        self.target_links.get(at..at + target.regex_count as usize).unwrap_or(&[])
+    }
+
     pub(crate) fn level_for(&self, score: u8) -> Level {
         let mut level = Level::None;
         for (floor, candidate) in

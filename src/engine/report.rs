@@ -303,8 +303,8 @@ fn warnings<'e>(program: &'e Program, lang: Lang, scratch: &mut Scratch, out: &m
 /// An estimate of the heap bytes of a compiled program.
 pub(crate) fn heap_bytes(program: &Program) -> usize {
     let automaton = program.automaton.as_ref().map_or(0, |a| a.heap_bytes());
-    let targets: usize =
-        program.targets.iter().map(|t| std::mem::size_of_val(t) + 4 * (t.sets.capacity() + t.regexes.capacity())).sum();
+    let targets =
+        std::mem::size_of::<PatternTarget>() * program.targets.capacity() + 4 * program.target_links.capacity();
     let rules: usize = program
         .rules
         .iter()
@@ -326,7 +326,6 @@ pub(crate) fn heap_bytes(program: &Program) -> usize {
         .map(|t| std::mem::size_of_val(t) + t.id.len() + t.name_zh.len() + t.name_en.len())
         .sum();
     let fixed = std::mem::size_of::<Program>()
-        + program.targets.capacity().saturating_sub(program.targets.len()) * std::mem::size_of::<PatternTarget>()
         + 8 * program.always_rules.capacity()
         + std::mem::size_of_val(program.fx.as_slice())
         + program.normalizer.heap_bytes()

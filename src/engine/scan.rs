@@ -127,16 +127,18 @@ impl MatchContext<'_> {
             }
             return;
         }
-        if target.sets.is_empty() && target.regexes.is_empty() {
+        if target.set_count == 0 && target.regex_count == 0 {
             return;
         }
         let Some((start, end)) = dense.original_span(start_char, end_char) else { return };
-        if !target.sets.is_empty() {
+        if target.set_count != 0 {
             self.pending_hits.push((pattern, end_char, start as u32, end as u32));
         }
-        for &r in &target.regexes {
-            if !self.pending_regexes.contains(&r) {
-                self.pending_regexes.push(r);
+        if target.regex_count != 0 {
+            for &r in program.target_regexes(target) {
+                if !self.pending_regexes.contains(&r) {
+                    self.pending_regexes.push(r);
+                }
             }
         }
     }
@@ -217,7 +219,7 @@ impl Scratch {
                 continue;
             }
             if let Some(target) = program.targets.get(pattern as usize) {
-                for &set in &target.sets {
+                for &set in program.target_sets(target) {
                     mark(set_fields, hits, field, set, start, end);
                 }
             }
