@@ -100,6 +100,101 @@ struct State {
     output_count: u32,
 }
 
+/// No phrase ends at this trie state.
+const NO_PHRASE: u32 = u32::MAX;
+
+/// The phrases' trie, states numbered as they are created: the root's
+/// children by symbol in a dense table, every other state's children in a
+/// list kept sorted by symbol (most states have one child or none).
+struct Trie {
+    alphabet: Alphabet,
+    root: Vec<u32>,
+    first_child: Vec<u32>,
+    next_sibling: Vec<u32>,
+    symbol_of: Vec<u16>,
+    /// The phrase ending at each state, or `NO_PHRASE`.
+    own: Vec<u32>,
+    /// Each phrase's length in characters.
+    phrase_chars: Vec<u32>,
+}
+
+impl Trie {
+    fn new(phrases: &[&str]) -> Result<Trie, TooManySymbols> {
+        let mut trie = Trie {
+            alphabet: Alphabet::new(),
+            root: vec![ROOT],
+            first_child: vec![ROOT],
+            next_sibling: vec![ROOT],
+            symbol_of: vec![0],
+            own: vec![NO_PHRASE],
+            phrase_chars: Vec::with_capacity(phrases.len()),
+        };
+        for (index, phrase) in phrases.iter().enumerate() {
+            let mut state = ROOT;
+            let mut chars = 0u32;
+            for c in phrase.chars() {
+                let symbol = trie.alphabet.intern(c)?;
+                state = trie.child(state, symbol);
+                chars += 1;
+            }
+            if let Some(slot) = trie.own.get_mut(state as usize).filter(|p| **p == NO_PHRASE) {
+                *slot = index as u32;
+            }
+            trie.phrase_chars.push(chars);
+        }
+        trie.root.resize(trie.alphabet.len, ROOT);
+        Ok(trie)
+    }
+
+    /// The child of `state` on `symbol`, created if it is new.
+    fn child(&mut self, state: u32, symbol: u16) -> u32 {
+        let new = self.symbol_of.len() as u32;
+        if state == ROOT {
+            let at = usize::from(symbol);
+            if self.root.len() <= at {
+                self.root.resize(at + 1, ROOT);
+            }
+            match self.root.get_mut(at) {
+                Some(slot) if *slot != ROOT => return *slot,
+                Some(slot) => *slot = new,
+                None => return ROOT,
+            }
+            self.push_state(symbol, ROOT);
+            return new;
+        }
+        // Walk the sorted list to the child, or to where it belongs.
+        let mut before = ROOT;
+        let mut next = self.first_child.get(state as usize).copied().unwrap_or(ROOT);
+        while next != ROOT {
+            match self.symbol_of.get(next as usize).copied().unwrap_or(0).cmp(&symbol) {
+                std::cmp::Ordering::Less => {
+                    before = next;
+                    next = self.next_sibling.get(next as usize).copied().unwrap_or(ROOT);
+                }
+                std::cmp::Ordering::Equal => return next,
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        self.push_state(symbol, next);
+        let link = if before == ROOT {
+            self.first_child.get_mut(state as usize)
+        } else {
+            self.next_sibling.get_mut(before as usize)
+        };
+        if let Some(link) = link {
+            *link = new;
+        }
+        new
+    }
+
+    fn push_state(&mut self, symbol: u16, next_sibling: u32) {
+        self.symbol_of.push(symbol);
+        self.first_child.push(ROOT);
+        self.next_sibling.push(next_sibling);
+        self.own.push(NO_PHRASE);
+    }
+}
+
 /// The compiled automaton.
 #[derive(Clone, Debug)]
 pub(crate) struct PhraseAutomaton {
@@ -118,116 +213,52 @@ impl PhraseAutomaton {
     /// Build the automaton of `phrases` (distinct, non-empty dense strings);
     /// a match reports a phrase by its index in `phrases`.
     pub(crate) fn new(phrases: &[&str]) -> Result<PhraseAutomaton, TooManySymbols> {
-        let mut alphabet = Alphabet::new();
-        // The trie: the root's children by symbol, every other state's
-        // children in a linked list (most have one).
-        let mut root: Vec<u32> = vec![ROOT];
-        let mut first_child: Vec<u32> = vec![ROOT];
-        let mut next_sibling: Vec<u32> = vec![ROOT];
-        let mut symbol_of: Vec<u16> = vec![0];
-        let mut own: Vec<Option<u32>> = vec![None];
-        let mut phrase_chars = Vec::with_capacity(phrases.len());
-        for (index, phrase) in phrases.iter().enumerate() {
-            let mut state = ROOT;
-            let mut chars = 0u32;
-            for c in phrase.chars() {
-                let symbol = alphabet.intern(c)?;
-                let mut existing = if state == ROOT {
-                    root.get(usize::from(symbol)).copied().unwrap_or(ROOT)
-                } else {
-                    first_child.get(state as usize).copied().unwrap_or(ROOT)
-                };
-                if state != ROOT {
-                    while existing != ROOT && symbol_of.get(existing as usize) != Some(&symbol) {
-                        existing = next_sibling.get(existing as usize).copied().unwrap_or(ROOT);
-                    }
-                }
-                if existing == ROOT {
-                    existing = own.len() as u32;
-                    own.push(None);
-                    symbol_of.push(symbol);
-                    first_child.push(ROOT);
-                    if state == ROOT {
-                        if root.len() <= usize::from(symbol) {
-                            root.resize(usize::from(symbol) + 1, ROOT);
-                        }
-                        next_sibling.push(ROOT);
-                        if let Some(slot) = root.get_mut(usize::from(symbol)) {
-                            *slot = existing;
-                        }
-                    } else if let Some(head) = first_child.get_mut(state as usize) {
-                        next_sibling.push(*head);
-                        *head = existing;
-                    }
-                }
-                state = existing;
-                chars += 1;
-            }
-            if let Some(slot) = own.get_mut(state as usize) {
-                slot.get_or_insert(index as u32);
-            }
-            phrase_chars.push(chars);
-        }
-        let states = own.len();
-        root.resize(alphabet.len, ROOT);
-
-        // Sorted transitions per state, in one array.
-        let mut state_records = vec![State::default(); states];
-        let mut edge_symbol = Vec::with_capacity(states);
-        let mut edge_target = Vec::with_capacity(states);
-        let mut list: Vec<(u16, u32)> = Vec::new();
-        for (state, record) in state_records.iter_mut().enumerate().skip(1) {
-            list.clear();
-            let mut child = first_child.get(state).copied().unwrap_or(ROOT);
-            while child != ROOT {
-                list.push((symbol_of.get(child as usize).copied().unwrap_or(0), child));
-                child = next_sibling.get(child as usize).copied().unwrap_or(ROOT);
-            }
-            list.sort_unstable();
-            record.edges = edge_symbol.len() as u32;
-            record.edge_count = list.len() as u32;
-            edge_symbol.extend(list.iter().map(|e| e.0));
-            edge_target.extend(list.iter().map(|e| e.1));
-        }
-
+        let trie = Trie::new(phrases)?;
+        let states = trie.symbol_of.len();
         let mut automaton = PhraseAutomaton {
-            alphabet,
-            root,
-            states: state_records,
-            edge_symbol,
-            edge_target,
+            alphabet: trie.alphabet,
+            root: trie.root,
+            states: vec![State::default(); states],
+            edge_symbol: Vec::with_capacity(states),
+            edge_target: Vec::with_capacity(states),
             outputs: Vec::new(),
-            phrase_chars,
+            phrase_chars: trie.phrase_chars,
         };
 
-        // Failure links and output lists, breadth first: a state's failure
-        // target is shallower, so its outputs are complete when needed.
+        // Breadth first: a state's failure target is shallower, so its
+        // transitions and outputs are in place when they are needed. Each
+        // state's transitions are written as it is reached, in symbol order.
         let mut order: Vec<u32> = Vec::with_capacity(states);
         order.extend(automaton.root.iter().copied().filter(|&t| t != ROOT));
         let mut head = 0;
         while let Some(&state) = order.get(head) {
             head += 1;
-            let Some(record) = automaton.states.get(state as usize).copied() else { continue };
-            let fail = automaton.states.get(record.fail as usize).copied().unwrap_or_default();
+            let Some(mut record) = automaton.states.get(state as usize).copied() else { continue };
             // This state's own phrase, then its failure state's list.
-            let start = automaton.outputs.len() as u32;
-            automaton.outputs.extend(own.get(state as usize).copied().flatten());
+            record.outputs_at = automaton.outputs.len() as u32;
+            if let Some(&phrase) = trie.own.get(state as usize).filter(|&&p| p != NO_PHRASE) {
+                automaton.outputs.push(phrase);
+            }
+            let fail = automaton.states.get(record.fail as usize).copied().unwrap_or_default();
             let inherited = fail.outputs_at as usize..(fail.outputs_at + fail.output_count) as usize;
             automaton.outputs.extend_from_within(inherited);
-            if let Some(slot) = automaton.states.get_mut(state as usize) {
-                slot.outputs_at = start;
-                slot.output_count = automaton.outputs.len() as u32 - start;
-            }
-            for edge in record.edges as usize..(record.edges + record.edge_count) as usize {
-                let (Some(&symbol), Some(&child)) = (automaton.edge_symbol.get(edge), automaton.edge_target.get(edge))
-                else {
-                    continue;
-                };
+            record.output_count = automaton.outputs.len() as u32 - record.outputs_at;
+            record.edges = automaton.edge_symbol.len() as u32;
+            let mut child = trie.first_child.get(state as usize).copied().unwrap_or(ROOT);
+            while child != ROOT {
+                let symbol = trie.symbol_of.get(child as usize).copied().unwrap_or(0);
                 let child_fail = automaton.step(record.fail, symbol);
                 if let Some(slot) = automaton.states.get_mut(child as usize) {
                     slot.fail = child_fail;
                 }
+                automaton.edge_symbol.push(symbol);
+                automaton.edge_target.push(child);
                 order.push(child);
+                child = trie.next_sibling.get(child as usize).copied().unwrap_or(ROOT);
+            }
+            record.edge_count = automaton.edge_symbol.len() as u32 - record.edges;
+            if let Some(slot) = automaton.states.get_mut(state as usize) {
+                *slot = record;
             }
         }
         Ok(automaton)
@@ -368,5 +399,21 @@ mod tests {
             }
             assert_eq!(matches(&phrases, &text), brute_force(&phrases, &text), "{text}");
         }
+    }
+
+    /// A state with more children than the linear search covers is
+    /// searched by bisection, so its children must be in symbol order
+    /// however the phrases came.
+    #[test]
+    fn many_children_inserted_out_of_order_are_all_found() {
+        let seconds: Vec<char> = "零一二三四五六七八九十百千万亿兆".chars().collect();
+        let mut phrases: Vec<String> = seconds.iter().rev().map(|c| format!("转{c}")).collect();
+        phrases.extend(seconds.iter().step_by(3).map(|c| format!("入转{c}")));
+        let phrases: Vec<&str> = phrases.iter().map(String::as_str).collect();
+        for text in ["转零转兆", "入转三转九", "转转万转", "入转十"] {
+            assert_eq!(matches(&phrases, text), brute_force(&phrases, text), "{text}");
+        }
+        let all: String = seconds.iter().map(|c| format!("转{c}")).collect();
+        assert_eq!(matches(&phrases, &all).len(), seconds.len());
     }
 }
