@@ -66,6 +66,7 @@ pub mod backtest;
 mod compile;
 mod engine;
 mod error;
+mod hash;
 mod operation;
 mod pack;
 mod pack_tests;

@@ -144,34 +144,10 @@ fn valid_name(name: &str) -> bool {
         && name.len() <= 64
 }
 
-/// FNV-1a: thousands of short phrase keys hash faster with it than with the
-/// standard library's DoS-resistant default, and pack files are trusted
-/// input compiled once.
-#[derive(Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 /// Phrases and their meanings, deduplicated by dense form.
 #[derive(Default)]
 struct PatternTable {
-    /// FNV hash of a dense form → the first phrase with that hash.
+    /// The hash of a dense form → the first phrase with that hash.
     index: HashMap<u64, usize, std::hash::BuildHasherDefault<Identity>>,
     /// Phrases whose hash another dense form took first (almost never).
     collided: Vec<usize>,
@@ -215,13 +191,6 @@ impl PhrasePool {
     }
 }
 
-/// The FNV-1a hash of `text`.
-fn fnv(text: &str) -> u64 {
-    let mut hasher = Fnv::default();
-    std::hash::Hasher::write(&mut hasher, text.as_bytes());
-    std::hash::Hasher::finish(&hasher)
-}
-
 /// The hasher for keys that already are hashes.
 #[derive(Default)]
 struct Identity(u64);
@@ -243,22 +212,32 @@ impl std::hash::Hasher for Identity {
 }
 
 impl PatternTable {
+    /// A table with room for `phrases` patterns.
+    fn with_capacity(phrases: usize) -> PatternTable {
+        PatternTable {
+            index: HashMap::with_capacity_and_hasher(phrases, Default::default()),
+            dense: PhrasePool { text: String::with_capacity(16 * phrases), ends: Vec::with_capacity(phrases) },
+            targets: Vec::with_capacity(phrases),
+            set_links: Vec::with_capacity(phrases),
+            ..PatternTable::default()
+        }
+    }
+
     /// The index of the pattern of `dense`, added if new.
     fn slot(&mut self, dense: &str) -> usize {
-        let hash = fnv(dense);
-        let same = |i: &usize| self.dense.get(*i) == Some(dense);
-        let found = match self.index.get(&hash) {
-            Some(i) if same(i) => Some(*i),
-            Some(_) => self.collided.iter().copied().find(|i| same(i)),
-            None => None,
-        };
-        if let Some(i) = found {
-            return i;
-        }
         let next = self.dense.len();
-        match self.index.entry(hash) {
-            // The hash keeps its first owner; this one is found by scan.
-            std::collections::hash_map::Entry::Occupied(_) => self.collided.push(next),
+        match self.index.entry(crate::hash::of(dense.as_bytes())) {
+            std::collections::hash_map::Entry::Occupied(owner) => {
+                let same = |i: &usize| self.dense.get(*i) == Some(dense);
+                if same(owner.get()) {
+                    return *owner.get();
+                }
+                // The hash keeps its first owner; others are found by scan.
+                if let Some(i) = self.collided.iter().copied().find(same) {
+                    return i;
+                }
+                self.collided.push(next);
+            }
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(next);
             }
@@ -312,8 +291,9 @@ impl PatternTable {
                 regexes.get(regex_start.get(p).copied().unwrap_or(0)..regex_end.get(p).copied().unwrap_or(0));
             target.set_count = own_sets.map_or(0, <[u32]>::len) as u32;
             target.regex_count = own_regexes.map_or(0, <[u32]>::len) as u32;
-            links.extend_from_slice(own_sets.unwrap_or(&[]));
-            links.extend_from_slice(own_regexes.unwrap_or(&[]));
+            // One or two links each: a loop beats a call to copy them.
+            links.extend(own_sets.unwrap_or(&[]).iter().copied());
+            links.extend(own_regexes.unwrap_or(&[]).iter().copied());
         }
         links
     }
@@ -354,7 +334,7 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
     };
     let bytes: usize = names.iter().map(|n| source.file(n).map_or(0, str::len)).sum();
     let mut parsed = if bytes >= parallel::PARALLEL_BYTES {
-        parallel::map(&names, parse)
+        parallel::map(&names, |name| source.file(name).map_or(0, str::len), parse)
     } else {
         names.iter().map(parse).collect()
     }
@@ -502,7 +482,9 @@ fn compile_parsed<'scope>(
     // Phrase sets and regex sets share one namespace of set ids.
     let mut set_names: Vec<Box<str>> = Vec::new();
     let mut set_at: HashMap<String, Location> = HashMap::new();
-    let mut patterns = PatternTable::default();
+    let phrases_listed: usize =
+        files.iter().flat_map(|(_, _, file, _)| file.phrases.values()).map(|set| set.get_ref().len()).sum();
+    let mut patterns = PatternTable::with_capacity(phrases_listed);
     // Regex sets: (set, index among the built regexes, file, name, source).
     let mut regex_sets: Vec<(u32, usize, usize, &str, &Spanned<String>)> = Vec::new();
     let mut regex_defs = 0usize;
@@ -1028,7 +1010,7 @@ mod tests {
         assert!(table.targets.get(1).is_some_and(|t| t.word_start && t.word_end));
         // Pretend "骗局" hashes like "安全账户": it gets a slot of its own,
         // found again by scan, and the first owner keeps the hash.
-        table.index.insert(fnv("骗局"), 0);
+        table.index.insert(crate::hash::of("骗局".as_bytes()), 0);
         assert_eq!([table.slot("骗局"), table.slot("骗局")], [2, 2]);
         assert_eq!(table.dense.all(), ["安全账户", "safeaccount", "骗局"]);
         assert_eq!(table.collided, [2]);

@@ -93,42 +93,11 @@ impl PackSource {
         sorted.sort_by(|a, b| a.0.cmp(&b.0));
         let mut hash = 0;
         for (name, text) in sorted {
-            hash = mix_bytes(hash, name.as_bytes());
-            hash = mix_bytes(hash, text.as_bytes());
+            hash = crate::hash::mix_bytes(hash, name.as_bytes());
+            hash = crate::hash::mix_bytes(hash, text.as_bytes());
         }
-        finish(hash)
+        crate::hash::finish(hash)
     }
-}
-
-/// FxHash's step: rotate, xor in one word, multiply.
-fn mix(hash: u64, word: u64) -> u64 {
-    (hash.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
-}
-
-/// `bytes` mixed into `hash` eight at a time (a pack is over half a
-/// megabyte, and a byte at a time took about 5 M instructions), then their
-/// length, so that the boundary between a name and its text counts.
-fn mix_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        hash = mix(hash, <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes));
-    }
-    let rest = words.remainder();
-    let mut last = [0u8; 8];
-    if let Some(head) = last.get_mut(..rest.len()) {
-        head.copy_from_slice(rest);
-    }
-    hash = mix(hash, u64::from_le_bytes(last));
-    mix(hash, bytes.len() as u64)
-}
-
-/// MurmurHash3's finalizer: every input bit reaches every output bit.
-fn finish(mut hash: u64) -> u64 {
-    hash ^= hash >> 33;
-    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash ^= hash >> 33;
-    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^ (hash >> 33)
 }
 
 #[cfg(test)]
