@@ -360,24 +360,22 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
         }
     }
 
-    // The regexes compile, and the pack's content is hashed, on another core
-    // while the rest of the pack compiles.
+    // The regexes compile, and the pack's content is hashed, beside the
+    // phrases.
     let regex_sources: Vec<&str> = files
         .iter()
         .flat_map(|(_, _, file, _)| file.patterns.values().map(|def| def.get_ref().regex.get_ref().as_str()))
         .collect();
-    let prepare = || Prepared {
+    let prepare = move || Prepared {
         regexes: regex_sources.iter().map(|src| build_regex(src, limits.regex_size)).collect(),
         content_hash: source.content_hash(),
     };
+    let pack_lines = LineStarts::new(pack_text);
+    let inputs = Inputs { limits, pack_text, pack_lines: &pack_lines, pack: &pack, files: &files };
     if bytes < parallel::PARALLEL_BYTES {
-        let prepared = prepare();
-        return compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, None, move || Some(prepared));
+        return compile_parsed(inputs, case_operations, diags, None, prepare);
     }
-    std::thread::scope(|scope| {
-        let job = parallel::Background::start(scope, prepare);
-        compile_parsed(limits, pack_text, &pack, &files, case_operations, diags, Some(scope), move || job.join())
-    })
+    std::thread::scope(|scope| compile_parsed(inputs, case_operations, diags, Some(scope), prepare))
 }
 
 /// Build one of the pack's regexes: leftmost-first, Unicode, matching the
@@ -404,30 +402,39 @@ enum Parsed {
     Rules(Result<RuleFile, toml::de::Error>, LineStarts, Vec<Result<Operation, String>>),
 }
 
-/// The work done beside the main compile.
+/// What every part of the compile reads.
+#[derive(Clone, Copy)]
+struct Inputs<'a> {
+    limits: &'a Limits,
+    pack_text: &'a str,
+    pack_lines: &'a LineStarts,
+    pack: &'a PackFile,
+    files: &'a [(&'a str, &'a str, RuleFile, LineStarts)],
+}
+
+/// The regexes and the content hash, built beside the phrases.
 struct Prepared {
     /// The regexes of the pack's `[patterns]`, in file and name order.
     regexes: Vec<Result<Regex, Box<meta::BuildError>>>,
     content_hash: u64,
 }
 
-/// Compile the parsed files (with their cases' operations, in file order);
-/// `prepared` gives the regexes and the content hash when they are needed
-/// (`None` if that work failed unexpectedly). With a `scope`, the phrase
-/// automaton is built on a thread of its own while the rules compile.
-#[allow(clippy::too_many_arguments)]
-fn compile_parsed<'scope>(
-    limits: &Limits,
-    pack_text: &str,
-    pack: &PackFile,
-    files: &[(&str, &str, RuleFile, LineStarts)],
+/// Compile the parsed files (with their cases' operations, in file order).
+///
+/// The work falls into two chains of about equal length, one per core:
+/// the phrases and then their automaton on the calling thread, and beside
+/// them (on a thread of the `scope`, when there is one) `prepare`'s
+/// regexes and then the warnings, rules, tiers and cases, which need only
+/// the phrase sets' names from the first chain.
+fn compile_parsed<'scope, 'env: 'scope>(
+    inputs: Inputs<'env>,
     case_operations: Vec<Result<Operation, String>>,
     mut diags: Vec<Diagnostic>,
-    scope: Option<&'scope std::thread::Scope<'scope, '_>>,
-    prepared: impl FnOnce() -> Option<Prepared>,
+    scope: Option<&'scope std::thread::Scope<'scope, 'env>>,
+    prepare: impl FnOnce() -> Prepared + Send + 'scope,
 ) -> Result<Compiled, Error> {
-    let pack_lines = LineStarts::new(pack_text);
-    let mut pctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
+    let Inputs { limits, pack_text, pack_lines, pack, files } = inputs;
+    let mut pctx = Ctx::new(PACK_FILE, pack_text, pack_lines, &mut diags);
     let normalizer = build_normalizer(&mut pctx, pack);
     let level_floors = levels(&mut pctx, pack);
     let level_actions =
@@ -477,7 +484,21 @@ fn compile_parsed<'scope>(
             name_en: t.name.en.as_str().into(),
         });
     }
-    let typology_index = |id: &str| typologies.iter().position(|t| &*t.id == id);
+
+    // The second chain starts now; it waits for the phrase sets' names only
+    // once its regexes are built.
+    let (names_sender, names) = std::sync::mpsc::channel::<Vec<Box<str>>>();
+    let typology_ids: Vec<Box<str>> = typologies.iter().map(|t| t.id.clone()).collect();
+    let beside = move || {
+        let prepared = prepare();
+        let rules =
+            names.recv().ok().map(|set_names| compile_rules(inputs, &typology_ids, &set_names, case_operations));
+        (prepared, rules)
+    };
+    let beside = match scope {
+        Some(scope) => parallel::Background::start(scope, beside),
+        None => parallel::Background::deferred(beside),
+    };
 
     // Phrase sets and regex sets share one namespace of set ids.
     let mut set_names: Vec<Box<str>> = Vec::new();
@@ -540,7 +561,7 @@ fn compile_parsed<'scope>(
         (&pack.normalize.disclaimers, |t| t.disclaimer = true),
     ];
     for (phrases, mark) in markers {
-        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
+        let mut ctx = Ctx::new(PACK_FILE, pack_text, pack_lines, &mut diags);
         for phrase in phrases {
             if let Some(dense) =
                 dense_phrase(&mut ctx, &normalizer, phrase.get_ref(), phrase.span(), limits, &mut scratch)
@@ -558,15 +579,153 @@ fn compile_parsed<'scope>(
             format!("the pack has {phrase_count} phrases, more than the limit of {}", limits.max_phrases),
         ));
     }
-    let resolve_set = |name: &str| set_names.iter().position(|s| &**s == name).map(|i| i as u32);
-
-    // The phrases are final: the automaton is built beside the rules.
+    // The phrases are final: their sets' names go to the rules, and the
+    // automaton is built here.
+    let _ = names_sender.send(set_names.clone());
     let dense = std::mem::take(&mut patterns.dense);
-    let build = move || if dense.is_empty() { Ok(None) } else { PhraseAutomaton::new(&dense.all()).map(Some) };
-    let automaton_job = match scope {
-        Some(scope) => parallel::Background::start(scope, build),
-        None => parallel::Background::Done(Some(build())),
+    let automaton = match dense.is_empty() {
+        true => None,
+        false => match PhraseAutomaton::new(&dense.all()) {
+            Ok(automaton) => Some(automaton),
+            Err(TooManySymbols) => {
+                let message = "the phrases use more than 65,535 distinct characters";
+                return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
+            }
+        },
     };
+
+    let Some((Prepared { regexes: built, content_hash }, Some(part))) = beside.join() else {
+        return Err(Error::single(Diagnostic::new(ErrorKind::Limit, "compiling the rules and regexes failed")));
+    };
+    let RulesPart { warnings, mut rules, mut tiers, cases: test_cases, diags: rule_diags } = part;
+    diags.extend(rule_diags);
+
+    // The regexes.
+    let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
+    let mut built: Vec<Option<Result<Regex, Box<meta::BuildError>>>> = built.into_iter().map(Some).collect();
+    for &(set, at, file_index, set_name, src) in &regex_sets {
+        let Some((name, text, _, lines)) = files.get(file_index) else { continue };
+        let mut ctx = Ctx::new(name, text, lines, &mut diags);
+        match built.get_mut(at).and_then(Option::take) {
+            Some(Ok(regex)) => regexes.push(CompiledRegex { set, regex, pattern_len: src.get_ref().len() }),
+            Some(Err(e)) => {
+                let (kind, detail) = match (e.size_limit(), e.syntax_error()) {
+                    (Some(limit), _) => (ErrorKind::Limit, format!("compiled size exceeds the limit of {limit} bytes")),
+                    (None, Some(syntax)) => {
+                        (ErrorKind::Syntax, syntax.to_string().lines().last().unwrap_or("").trim().to_string())
+                    }
+                    (None, None) => (ErrorKind::Syntax, e.to_string()),
+                };
+                ctx.error(kind, ctx.string_start(src), format!("bad regex in `{set_name}`: {detail}"));
+            }
+            None => {}
+        }
+    }
+
+    if !diags.is_empty() {
+        return Err(Error::from_diagnostics(diags));
+    }
+
+    // `payee.name` and `payee.bank` are scanned only when a rule about to be
+    // evaluated reads them (and could still hold), unless some phrase atom
+    // reads them together with a free-text field.
+    let all_conditions = || rules.iter().map(|r| &r.expr).chain(tiers.iter().map(|t| &t.expr));
+    let scan_fields = all_conditions().fold(0, |m, e| m | trigger::text_fields(e));
+    let lazy_fields = scan_fields
+        & PAYEE_TEXT_MASK
+        & !all_conditions().fold(0, |m, e| m | trigger::fields_read_with(e, PAYEE_TEXT_MASK));
+    let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
+    let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len(), lazy_fields);
+    // Tiers only add questions and the signature, so their order does not
+    // matter: the most demanding first, so that the engine can skip a tier
+    // whose demands are already covered.
+    tiers.sort_by_key(|t: &CompiledTier| (std::cmp::Reverse(t.confirm), std::cmp::Reverse(t.ask.count_ones())));
+    let tier_signals = tiers
+        .iter()
+        .map(|t| {
+            trigger::necessary_signals(&t.expr, set_names.len(), lazy_fields)
+                .map(|signals| signals.into_iter().map(|s| s as u32).collect())
+        })
+        .collect();
+    let number_bits = gate::NumberBits::new(
+        rules.iter().filter_map(|r| r.flat.as_deref()).chain(tiers.iter().filter_map(|t| t.flat.as_deref())),
+    );
+    for rule in &mut rules {
+        rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
+        if let Some(flat) = rule.flat.as_deref() {
+            (rule.gate, rule.rest) = gate::Gate::split(flat, &number_bits);
+        }
+    }
+    for tier in &mut tiers {
+        if let Some(flat) = tier.flat.as_deref() {
+            (tier.gate, tier.rest) = gate::Gate::split(flat, &number_bits);
+        }
+    }
+    let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
+    let mut lazy_rules = vec![0u64; rules.len().div_ceil(64)];
+    for (index, rule) in rules.iter().enumerate() {
+        if let (Some(word), true) = (lazy_rules.get_mut(index / 64), rule.lazy_fields != 0) {
+            *word |= 1 << (index % 64);
+        }
+    }
+    let messages = &pack.procedure.messages;
+    let version = format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), content_hash);
+    Ok(Compiled {
+        program: Program {
+            version: version.into(),
+            normalizer,
+            automaton,
+            target_links: patterns.finish_links(),
+            targets: patterns.targets,
+            negation_window,
+            set_names,
+            regexes,
+            always_regexes,
+            rules,
+            tiers,
+            typologies,
+            warnings,
+            ask_message: warning_text("P_ASK", &messages.ask),
+            confirm_message: warning_text("P_CONFIRM", &messages.confirm),
+            escalate_message: warning_text("P_ESCALATE", &messages.escalate),
+            stop_message: warning_text("P_STOP", &messages.stop),
+            signal_rules,
+            always_rules,
+            tier_signals,
+            scan_fields,
+            lazy_fields,
+            tier_lazy_fields,
+            lazy_rules,
+            level_floors,
+            level_actions,
+            fx,
+            number_bits,
+        },
+        cases: test_cases,
+    })
+}
+
+/// The warnings, rules, tiers and the pack's own test cases.
+struct RulesPart {
+    warnings: Vec<WarningText>,
+    rules: Vec<CompiledRule>,
+    tiers: Vec<CompiledTier>,
+    cases: Vec<TestCase>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Compile the warnings, rules, procedure tiers and test cases; rules name
+/// typologies and phrase sets by these ids.
+fn compile_rules(
+    inputs: Inputs<'_>,
+    typology_ids: &[Box<str>],
+    set_names: &[Box<str>],
+    case_operations: Vec<Result<Operation, String>>,
+) -> RulesPart {
+    let Inputs { limits, pack_text, pack_lines, pack, files } = inputs;
+    let mut diags = Vec::new();
+    let typology_index = |id: &str| typology_ids.iter().position(|t| &**t == id);
+    let resolve_set = |name: &str| set_names.iter().position(|s| &**s == name).map(|i| i as u32);
 
     // Warnings.
     let mut warnings: Vec<WarningText> = Vec::new();
@@ -701,7 +860,7 @@ fn compile_parsed<'scope>(
     // Procedure tiers.
     let mut tiers = Vec::new();
     {
-        let mut ctx = Ctx::new(PACK_FILE, pack_text, &pack_lines, &mut diags);
+        let mut ctx = Ctx::new(PACK_FILE, pack_text, pack_lines, &mut diags);
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for def in &pack.procedure.tier {
             if seen.insert(def.id.get_ref(), def.id.span().start).is_some() {
@@ -728,7 +887,7 @@ fn compile_parsed<'scope>(
 
     // The pack's own test cases.
     let rule_ids: Vec<&str> = rules.iter().map(|r| &*r.id).collect();
-    let typology_ids: Vec<&str> = typologies.iter().map(|t| &*t.id).collect();
+    let typology_ids: Vec<&str> = typology_ids.iter().map(|id| &**id).collect();
     let mut test_cases = Vec::new();
     let mut operations = case_operations.into_iter();
     for (name, text, file, lines) in files {
@@ -741,122 +900,7 @@ fn compile_parsed<'scope>(
             }
         }
     }
-
-    let automaton = match automaton_job.join() {
-        Some(Ok(automaton)) => automaton,
-        Some(Err(TooManySymbols)) => {
-            let message = "the phrases use more than 65,535 distinct characters";
-            return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
-        }
-        None => return Err(Error::single(Diagnostic::new(ErrorKind::Limit, "building the phrase automaton failed"))),
-    };
-
-    // The regexes, built meanwhile.
-    let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
-    let Some(Prepared { regexes: built, content_hash }) = prepared() else {
-        return Err(Error::single(Diagnostic::new(ErrorKind::Limit, "compiling the regexes failed")));
-    };
-    let mut built: Vec<Option<Result<Regex, Box<meta::BuildError>>>> = built.into_iter().map(Some).collect();
-    for &(set, at, file_index, set_name, src) in &regex_sets {
-        let Some((name, text, _, lines)) = files.get(file_index) else { continue };
-        let mut ctx = Ctx::new(name, text, lines, &mut diags);
-        match built.get_mut(at).and_then(Option::take) {
-            Some(Ok(regex)) => regexes.push(CompiledRegex { set, regex, pattern_len: src.get_ref().len() }),
-            Some(Err(e)) => {
-                let (kind, detail) = match (e.size_limit(), e.syntax_error()) {
-                    (Some(limit), _) => (ErrorKind::Limit, format!("compiled size exceeds the limit of {limit} bytes")),
-                    (None, Some(syntax)) => {
-                        (ErrorKind::Syntax, syntax.to_string().lines().last().unwrap_or("").trim().to_string())
-                    }
-                    (None, None) => (ErrorKind::Syntax, e.to_string()),
-                };
-                ctx.error(kind, ctx.string_start(src), format!("bad regex in `{set_name}`: {detail}"));
-            }
-            None => {}
-        }
-    }
-
-    if !diags.is_empty() {
-        return Err(Error::from_diagnostics(diags));
-    }
-
-    // `payee.name` and `payee.bank` are scanned only when a rule about to be
-    // evaluated reads them (and could still hold), unless some phrase atom
-    // reads them together with a free-text field.
-    let all_conditions = || rules.iter().map(|r| &r.expr).chain(tiers.iter().map(|t| &t.expr));
-    let scan_fields = all_conditions().fold(0, |m, e| m | trigger::text_fields(e));
-    let lazy_fields = scan_fields
-        & PAYEE_TEXT_MASK
-        & !all_conditions().fold(0, |m, e| m | trigger::fields_read_with(e, PAYEE_TEXT_MASK));
-    let exprs: Vec<&Expr> = rules.iter().map(|r| &r.expr).collect();
-    let (signal_rules, always_rules) = trigger::index(&exprs, set_names.len(), lazy_fields);
-    // Tiers only add questions and the signature, so their order does not
-    // matter: the most demanding first, so that the engine can skip a tier
-    // whose demands are already covered.
-    tiers.sort_by_key(|t: &CompiledTier| (std::cmp::Reverse(t.confirm), std::cmp::Reverse(t.ask.count_ones())));
-    let tier_signals = tiers
-        .iter()
-        .map(|t| {
-            trigger::necessary_signals(&t.expr, set_names.len(), lazy_fields)
-                .map(|signals| signals.into_iter().map(|s| s as u32).collect())
-        })
-        .collect();
-    let number_bits = gate::NumberBits::new(
-        rules.iter().filter_map(|r| r.flat.as_deref()).chain(tiers.iter().filter_map(|t| t.flat.as_deref())),
-    );
-    for rule in &mut rules {
-        rule.lazy_fields = trigger::text_fields(&rule.expr) & lazy_fields;
-        if let Some(flat) = rule.flat.as_deref() {
-            (rule.gate, rule.rest) = gate::Gate::split(flat, &number_bits);
-        }
-    }
-    for tier in &mut tiers {
-        if let Some(flat) = tier.flat.as_deref() {
-            (tier.gate, tier.rest) = gate::Gate::split(flat, &number_bits);
-        }
-    }
-    let tier_lazy_fields = tiers.iter().fold(0, |m, t| m | trigger::text_fields(&t.expr)) & lazy_fields;
-    let mut lazy_rules = vec![0u64; rules.len().div_ceil(64)];
-    for (index, rule) in rules.iter().enumerate() {
-        if let (Some(word), true) = (lazy_rules.get_mut(index / 64), rule.lazy_fields != 0) {
-            *word |= 1 << (index % 64);
-        }
-    }
-    let messages = &pack.procedure.messages;
-    let version = format!("{}@{}+{:016x}", pack.pack.name.get_ref(), pack.pack.version.get_ref(), content_hash);
-    Ok(Compiled {
-        program: Program {
-            version: version.into(),
-            normalizer,
-            automaton,
-            target_links: patterns.finish_links(),
-            targets: patterns.targets,
-            negation_window,
-            set_names,
-            regexes,
-            always_regexes,
-            rules,
-            tiers,
-            typologies,
-            warnings,
-            ask_message: warning_text("P_ASK", &messages.ask),
-            confirm_message: warning_text("P_CONFIRM", &messages.confirm),
-            escalate_message: warning_text("P_ESCALATE", &messages.escalate),
-            stop_message: warning_text("P_STOP", &messages.stop),
-            signal_rules,
-            always_rules,
-            tier_signals,
-            scan_fields,
-            lazy_fields,
-            tier_lazy_fields,
-            lazy_rules,
-            level_floors,
-            level_actions,
-            fx,
-            number_bits,
-        },
-        cases: test_cases,
-    })
+    RulesPart { warnings, rules, tiers, cases: test_cases, diags }
 }
 
 fn warning_text(code: &str, text: &Bilingual) -> WarningText {

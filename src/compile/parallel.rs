@@ -55,11 +55,12 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], cost: impl Fn(&T) -> usize, f: 
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Work started on another thread, or already done when no thread could be
-/// started.
+/// Work started on another thread, already done when no thread could be
+/// started, or put off until it is joined.
 pub(crate) enum Background<'scope, R> {
     Running(ScopedJoinHandle<'scope, Option<R>>),
     Done(Option<R>),
+    Deferred(Box<dyn FnOnce() -> R + Send + 'scope>),
 }
 
 impl<'scope, R: Send + 'scope> Background<'scope, R> {
@@ -79,11 +80,17 @@ impl<'scope, R: Send + 'scope> Background<'scope, R> {
         }
     }
 
+    /// `f`, to run on the calling thread when joined.
+    pub(crate) fn deferred(f: impl FnOnce() -> R + Send + 'scope) -> Self {
+        Background::Deferred(Box::new(f))
+    }
+
     /// The result; `None` if the work panicked.
     pub(crate) fn join(self) -> Option<R> {
         match self {
             Background::Running(handle) => handle.join().ok().flatten(),
             Background::Done(r) => r,
+            Background::Deferred(f) => Some(f()),
         }
     }
 }
@@ -109,5 +116,14 @@ mod tests {
             job.join()
         });
         assert_eq!(n, Some(2));
+    }
+
+    #[test]
+    fn deferred_work_runs_when_joined() {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let job = Background::deferred(move || receiver.recv().map(|n: u32| n + 1));
+        // Sent after the job was made: a deferred job has not run yet.
+        sender.send(41).unwrap();
+        assert_eq!(job.join(), Some(Ok(42)));
     }
 }
