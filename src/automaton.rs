@@ -120,15 +120,24 @@ struct Trie {
 
 impl Trie {
     fn new(phrases: &[&str]) -> Result<Trie, TooManySymbols> {
+        // Room for a state per character when most are ideographs (three
+        // bytes each); more only grows the vectors once or twice.
+        let states = 1 + phrases.iter().map(|p| p.len()).sum::<usize>() / 3;
+        let start = |first| {
+            let mut v = Vec::with_capacity(states);
+            v.push(first);
+            v
+        };
         let mut trie = Trie {
             alphabet: Alphabet::new(),
             root: vec![ROOT],
-            first_child: vec![ROOT],
-            next_sibling: vec![ROOT],
-            symbol_of: vec![0],
-            own: vec![NO_PHRASE],
+            first_child: start(ROOT),
+            next_sibling: start(ROOT),
+            symbol_of: Vec::with_capacity(states),
+            own: start(NO_PHRASE),
             phrase_chars: Vec::with_capacity(phrases.len()),
         };
+        trie.symbol_of.push(0);
         for (index, phrase) in phrases.iter().enumerate() {
             let mut state = ROOT;
             let mut chars = 0u32;
@@ -228,10 +237,16 @@ impl PhraseAutomaton {
         // Breadth first: a state's failure target is shallower, so its
         // transitions and outputs are in place when they are needed. Each
         // state's transitions are written as it is reached, in symbol order.
-        let mut order: Vec<u32> = Vec::with_capacity(states);
-        order.extend(automaton.root.iter().copied().filter(|&t| t != ROOT));
-        let mut head = 0;
-        while let Some(&state) = order.get(head) {
+        // The queue is the root's children, then every transition target
+        // in the order written, which is the order states are reached.
+        let first: Vec<u32> = automaton.root.iter().copied().filter(|&t| t != ROOT).collect();
+        let mut head = 0usize;
+        loop {
+            let next = match head.checked_sub(first.len()) {
+                None => first.get(head),
+                Some(at) => automaton.edge_target.get(at),
+            };
+            let Some(&state) = next else { break };
             head += 1;
             let Some(mut record) = automaton.states.get(state as usize).copied() else { continue };
             // This state's own phrase, then its failure state's list.
@@ -240,8 +255,10 @@ impl PhraseAutomaton {
                 automaton.outputs.push(phrase);
             }
             let fail = automaton.states.get(record.fail as usize).copied().unwrap_or_default();
-            let inherited = fail.outputs_at as usize..(fail.outputs_at + fail.output_count) as usize;
-            automaton.outputs.extend_from_within(inherited);
+            if fail.output_count != 0 {
+                let inherited = fail.outputs_at as usize..(fail.outputs_at + fail.output_count) as usize;
+                automaton.outputs.extend_from_within(inherited);
+            }
             record.output_count = automaton.outputs.len() as u32 - record.outputs_at;
             record.edges = automaton.edge_symbol.len() as u32;
             let mut child = trie.first_child.get(state as usize).copied().unwrap_or(ROOT);
@@ -253,7 +270,6 @@ impl PhraseAutomaton {
                 }
                 automaton.edge_symbol.push(symbol);
                 automaton.edge_target.push(child);
-                order.push(child);
                 child = trie.next_sibling.get(child as usize).copied().unwrap_or(ROOT);
             }
             record.edge_count = automaton.edge_symbol.len() as u32 - record.edges;
