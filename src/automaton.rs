@@ -103,17 +103,29 @@ struct State {
 /// No phrase ends at this trie state.
 const NO_PHRASE: u32 = u32::MAX;
 
-/// The phrases' trie, states numbered as they are created: the root's
-/// children by symbol in a dense table, every other state's children in a
-/// list kept sorted by symbol (most states have one child or none).
+/// One trie state: its children are a list kept sorted by symbol (most
+/// states have one child or none).
+#[derive(Clone, Copy)]
+struct Node {
+    first_child: u32,
+    next_sibling: u32,
+    /// The phrase ending here, or `NO_PHRASE`.
+    own: u32,
+    symbol: u16,
+}
+
+impl Node {
+    fn new(symbol: u16, next_sibling: u32) -> Node {
+        Node { first_child: ROOT, next_sibling, own: NO_PHRASE, symbol }
+    }
+}
+
+/// The phrases' trie, states numbered as they are created; the root's
+/// children are also in a dense table by symbol.
 struct Trie {
     alphabet: Alphabet,
     root: Vec<u32>,
-    first_child: Vec<u32>,
-    next_sibling: Vec<u32>,
-    symbol_of: Vec<u16>,
-    /// The phrase ending at each state, or `NO_PHRASE`.
-    own: Vec<u32>,
+    nodes: Vec<Node>,
     /// Each phrase's length in characters.
     phrase_chars: Vec<u32>,
 }
@@ -121,23 +133,15 @@ struct Trie {
 impl Trie {
     fn new(phrases: &[&str]) -> Result<Trie, TooManySymbols> {
         // Room for a state per character when most are ideographs (three
-        // bytes each); more only grows the vectors once or twice.
-        let states = 1 + phrases.iter().map(|p| p.len()).sum::<usize>() / 3;
-        let start = |first| {
-            let mut v = Vec::with_capacity(states);
-            v.push(first);
-            v
-        };
+        // bytes each); more only grows the vector once or twice.
+        let mut nodes = Vec::with_capacity(1 + phrases.iter().map(|p| p.len()).sum::<usize>() / 3);
+        nodes.push(Node::new(0, ROOT));
         let mut trie = Trie {
             alphabet: Alphabet::new(),
             root: vec![ROOT],
-            first_child: start(ROOT),
-            next_sibling: start(ROOT),
-            symbol_of: Vec::with_capacity(states),
-            own: start(NO_PHRASE),
+            nodes,
             phrase_chars: Vec::with_capacity(phrases.len()),
         };
-        trie.symbol_of.push(0);
         for (index, phrase) in phrases.iter().enumerate() {
             let mut state = ROOT;
             let mut chars = 0u32;
@@ -146,8 +150,8 @@ impl Trie {
                 state = trie.child(state, symbol);
                 chars += 1;
             }
-            if let Some(slot) = trie.own.get_mut(state as usize).filter(|p| **p == NO_PHRASE) {
-                *slot = index as u32;
+            if let Some(node) = trie.nodes.get_mut(state as usize).filter(|n| n.own == NO_PHRASE) {
+                node.own = index as u32;
             }
             trie.phrase_chars.push(chars);
         }
@@ -157,7 +161,7 @@ impl Trie {
 
     /// The child of `state` on `symbol`, created if it is new.
     fn child(&mut self, state: u32, symbol: u16) -> u32 {
-        let new = self.symbol_of.len() as u32;
+        let new = self.nodes.len() as u32;
         if state == ROOT {
             let at = usize::from(symbol);
             if self.root.len() <= at {
@@ -168,39 +172,32 @@ impl Trie {
                 Some(slot) => *slot = new,
                 None => return ROOT,
             }
-            self.push_state(symbol, ROOT);
+            self.nodes.push(Node::new(symbol, ROOT));
             return new;
         }
         // Walk the sorted list to the child, or to where it belongs.
         let mut before = ROOT;
-        let mut next = self.first_child.get(state as usize).copied().unwrap_or(ROOT);
-        while next != ROOT {
-            match self.symbol_of.get(next as usize).copied().unwrap_or(0).cmp(&symbol) {
+        let mut next = self.nodes.get(state as usize).map_or(ROOT, |n| n.first_child);
+        while let Some(node) = self.nodes.get(next as usize).filter(|_| next != ROOT) {
+            match node.symbol.cmp(&symbol) {
                 std::cmp::Ordering::Less => {
                     before = next;
-                    next = self.next_sibling.get(next as usize).copied().unwrap_or(ROOT);
+                    next = node.next_sibling;
                 }
                 std::cmp::Ordering::Equal => return next,
                 std::cmp::Ordering::Greater => break,
             }
         }
-        self.push_state(symbol, next);
+        self.nodes.push(Node::new(symbol, next));
         let link = if before == ROOT {
-            self.first_child.get_mut(state as usize)
+            self.nodes.get_mut(state as usize).map(|n| &mut n.first_child)
         } else {
-            self.next_sibling.get_mut(before as usize)
+            self.nodes.get_mut(before as usize).map(|n| &mut n.next_sibling)
         };
         if let Some(link) = link {
             *link = new;
         }
         new
-    }
-
-    fn push_state(&mut self, symbol: u16, next_sibling: u32) {
-        self.symbol_of.push(symbol);
-        self.first_child.push(ROOT);
-        self.next_sibling.push(next_sibling);
-        self.own.push(NO_PHRASE);
     }
 }
 
@@ -223,7 +220,7 @@ impl PhraseAutomaton {
     /// a match reports a phrase by its index in `phrases`.
     pub(crate) fn new(phrases: &[&str]) -> Result<PhraseAutomaton, TooManySymbols> {
         let trie = Trie::new(phrases)?;
-        let states = trie.symbol_of.len();
+        let states = trie.nodes.len();
         let mut automaton = PhraseAutomaton {
             alphabet: trie.alphabet,
             root: trie.root,
@@ -236,9 +233,9 @@ impl PhraseAutomaton {
 
         // Breadth first: a state's failure target is shallower, so its
         // transitions and outputs are in place when they are needed. Each
-        // state's transitions are written as it is reached, in symbol order.
-        // The queue is the root's children, then every transition target
-        // in the order written, which is the order states are reached.
+        // state's transitions are written as it is reached, in symbol order,
+        // so the queue is the root's children and then the transition
+        // targets in the order written.
         let first: Vec<u32> = automaton.root.iter().copied().filter(|&t| t != ROOT).collect();
         let mut head = 0usize;
         loop {
@@ -251,8 +248,9 @@ impl PhraseAutomaton {
             let Some(mut record) = automaton.states.get(state as usize).copied() else { continue };
             // This state's own phrase, then its failure state's list.
             record.outputs_at = automaton.outputs.len() as u32;
-            if let Some(&phrase) = trie.own.get(state as usize).filter(|&&p| p != NO_PHRASE) {
-                automaton.outputs.push(phrase);
+            let node = trie.nodes.get(state as usize).copied().unwrap_or(Node::new(0, ROOT));
+            if node.own != NO_PHRASE {
+                automaton.outputs.push(node.own);
             }
             let fail = automaton.states.get(record.fail as usize).copied().unwrap_or_default();
             if fail.output_count != 0 {
@@ -261,16 +259,17 @@ impl PhraseAutomaton {
             }
             record.output_count = automaton.outputs.len() as u32 - record.outputs_at;
             record.edges = automaton.edge_symbol.len() as u32;
-            let mut child = trie.first_child.get(state as usize).copied().unwrap_or(ROOT);
-            while child != ROOT {
-                let symbol = trie.symbol_of.get(child as usize).copied().unwrap_or(0);
+            let mut child = node.first_child;
+            while let Some(&Node { symbol, next_sibling, .. }) =
+                trie.nodes.get(child as usize).filter(|_| child != ROOT)
+            {
                 let child_fail = automaton.step(record.fail, symbol);
                 if let Some(slot) = automaton.states.get_mut(child as usize) {
                     slot.fail = child_fail;
                 }
                 automaton.edge_symbol.push(symbol);
                 automaton.edge_target.push(child);
-                child = trie.next_sibling.get(child as usize).copied().unwrap_or(ROOT);
+                child = next_sibling;
             }
             record.edge_count = automaton.edge_symbol.len() as u32 - record.edges;
             if let Some(slot) = automaton.states.get_mut(state as usize) {
