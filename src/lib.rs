@@ -70,6 +70,7 @@ mod hash;
 mod operation;
 mod pack;
 mod pack_tests;
+mod phrase_pool;
 mod procedure;
 mod text;
 mod timestamp;

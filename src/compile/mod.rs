@@ -25,6 +25,7 @@ use crate::error::{Diagnostic, Error, ErrorKind, LineStarts, Location};
 use crate::operation::{Operation, Question};
 use crate::pack::syntax::{self, Bilingual, PackFile, RuleFile};
 use crate::pack::{PackSource, PACK_FILE};
+use crate::phrase_pool::PhrasePool;
 use crate::text::Normalizer;
 
 pub(crate) use cases::TestCase;
@@ -158,39 +159,6 @@ struct PatternTable {
     regex_links: Vec<(u32, u32)>,
 }
 
-/// Strings kept end to end in one buffer: thousands of short phrases
-/// without an allocation each.
-#[derive(Default)]
-struct PhrasePool {
-    text: String,
-    /// Where each string ends in `text`.
-    ends: Vec<usize>,
-}
-
-impl PhrasePool {
-    fn get(&self, i: usize) -> Option<&str> {
-        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
-        self.text.get(start..*self.ends.get(i)?)
-    }
-
-    fn push(&mut self, phrase: &str) {
-        self.text.push_str(phrase);
-        self.ends.push(self.text.len());
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    fn all(&self) -> Vec<&str> {
-        (0..self.len()).filter_map(|i| self.get(i)).collect()
-    }
-}
-
 /// The hasher for keys that already are hashes.
 #[derive(Default)]
 struct Identity(u64);
@@ -216,7 +184,7 @@ impl PatternTable {
     fn with_capacity(phrases: usize) -> PatternTable {
         PatternTable {
             index: HashMap::with_capacity_and_hasher(phrases, Default::default()),
-            dense: PhrasePool { text: String::with_capacity(16 * phrases), ends: Vec::with_capacity(phrases) },
+            dense: PhrasePool::with_capacity(phrases, 16 * phrases),
             targets: Vec::with_capacity(phrases),
             set_links: Vec::with_capacity(phrases),
             ..PatternTable::default()
@@ -522,7 +490,7 @@ fn compile_parsed<'scope, 'env: 'scope>(
                 ctx.error(ErrorKind::Value, phrases.span().start, format!("phrase set `{set_name}` is empty"));
             }
             let set_span = phrases.span();
-            for phrase in phrases.get_ref() {
+            for phrase in phrases.get_ref().iter() {
                 phrase_count += 1;
                 if let Some(dense) = dense_phrase(&mut ctx, &normalizer, phrase, set_span.clone(), limits, &mut scratch)
                 {

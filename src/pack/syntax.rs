@@ -10,6 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::LineStarts;
+use crate::phrase_pool::PhrasePool;
 
 /// A text in both languages.
 #[derive(Clone, Debug, Deserialize)]
@@ -127,7 +128,7 @@ pub(crate) struct RuleFile<C = Vec<CaseDef>> {
     #[serde(default)]
     /// Phrase sets; a phrase's own position is looked up in the text only
     /// when it has to be reported (thousands of spans cost parse time).
-    pub(crate) phrases: BTreeMap<String, Spanned<Vec<String>>>,
+    pub(crate) phrases: BTreeMap<String, Spanned<PhrasePool>>,
     #[serde(default)]
     pub(crate) patterns: BTreeMap<String, Spanned<PatternDef>>,
     #[serde(default)]
