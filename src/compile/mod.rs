@@ -221,50 +221,58 @@ impl PatternTable {
     /// and then its regexes laid end to end in one array.
     fn finish_links(&mut self) -> Vec<u32> {
         let patterns = self.targets.len();
-        // Each pattern's links are gathered in place by a counting sort.
-        let gather = |links: &[(u32, u32)], dedupe: bool| {
-            let mut start = vec![0usize; patterns + 1];
-            for &(pattern, _) in links {
-                if let Some(n) = start.get_mut(pattern as usize + 1) {
-                    *n += 1;
-                }
-            }
-            let mut total = 0;
-            for n in &mut start {
-                total += *n;
-                *n = total;
-            }
-            let mut end = start.clone();
-            let mut out = vec![0u32; links.len()];
-            for &(pattern, value) in links {
-                let p = pattern as usize;
-                let (Some(&from), Some(to)) = (start.get(p), end.get_mut(p)) else { continue };
-                if dedupe && out.get(from..*to).is_some_and(|seen| seen.contains(&value)) {
-                    continue;
-                }
-                if let Some(slot) = out.get_mut(*to) {
-                    *slot = value;
-                    *to += 1;
-                }
-            }
-            (out, start, end)
-        };
-        let (sets, set_start, set_end) = gather(&self.set_links, true);
-        let (regexes, regex_start, regex_end) = gather(&self.regex_links, false);
+        let (sets, set_starts) = group_by_pattern(&self.set_links, patterns);
+        let (regexes, regex_starts) = group_by_pattern(&self.regex_links, patterns);
         let mut links = Vec::with_capacity(sets.len() + regexes.len());
         for (p, target) in self.targets.iter_mut().enumerate() {
-            target.links_at = links.len() as u32;
-            let own_sets = sets.get(set_start.get(p).copied().unwrap_or(0)..set_end.get(p).copied().unwrap_or(0));
-            let own_regexes =
-                regexes.get(regex_start.get(p).copied().unwrap_or(0)..regex_end.get(p).copied().unwrap_or(0));
-            target.set_count = own_sets.map_or(0, <[u32]>::len) as u32;
-            target.regex_count = own_regexes.map_or(0, <[u32]>::len) as u32;
-            // One or two links each: a loop beats a call to copy them.
-            links.extend(own_sets.unwrap_or(&[]).iter().copied());
-            links.extend(own_regexes.unwrap_or(&[]).iter().copied());
+            let at = links.len();
+            for &set in slice_of(&sets, &set_starts, p) {
+                if !links.get(at..).is_some_and(|own: &[u32]| own.contains(&set)) {
+                    links.push(set);
+                }
+            }
+            let sets_end = links.len();
+            links.extend(slice_of(&regexes, &regex_starts, p).iter().copied());
+            target.links_at = at as u32;
+            target.set_count = (sets_end - at) as u32;
+            target.regex_count = (links.len() - sets_end) as u32;
         }
         links
     }
+}
+
+/// `(pattern, value)` pairs grouped by pattern, each group in the order met
+/// (a counting sort): the values, and where each pattern's group starts
+/// (with one more entry, the end).
+fn group_by_pattern(links: &[(u32, u32)], patterns: usize) -> (Vec<u32>, Vec<usize>) {
+    let mut starts = vec![0usize; patterns + 1];
+    for &(pattern, _) in links {
+        if let Some(n) = starts.get_mut(pattern as usize + 1) {
+            *n += 1;
+        }
+    }
+    let mut total = 0;
+    for n in &mut starts {
+        total += *n;
+        *n = total;
+    }
+    let mut next = starts.clone();
+    let mut values = vec![0u32; links.len()];
+    for &(pattern, value) in links {
+        if let Some(at) = next.get_mut(pattern as usize) {
+            if let Some(slot) = values.get_mut(*at) {
+                *slot = value;
+            }
+            *at += 1;
+        }
+    }
+    (values, starts)
+}
+
+/// Group `p` of a `group_by_pattern` result.
+fn slice_of<'v>(values: &'v [u32], starts: &[usize], p: usize) -> &'v [u32] {
+    let range = starts.get(p).copied().unwrap_or(0)..starts.get(p + 1).copied().unwrap_or(0);
+    values.get(range).unwrap_or(&[])
 }
 
 /// Compile a pack.
@@ -550,16 +558,16 @@ fn compile_parsed<'scope, 'env: 'scope>(
     // The phrases are final: their sets' names go to the rules, and the
     // automaton is built here.
     let _ = names_sender.send(set_names.clone());
-    let dense = std::mem::take(&mut patterns.dense);
-    let automaton = match dense.is_empty() {
-        true => None,
-        false => match PhraseAutomaton::new(&dense.all()) {
+    let automaton = if patterns.dense.is_empty() {
+        None
+    } else {
+        match PhraseAutomaton::new(&patterns.dense.all()) {
             Ok(automaton) => Some(automaton),
             Err(TooManySymbols) => {
                 let message = "the phrases use more than 65,535 distinct characters";
                 return Err(Error::single(Diagnostic::new(ErrorKind::Limit, message)));
             }
-        },
+        }
     };
 
     let Some((Prepared { regexes: built, content_hash }, Some(part))) = beside.join() else {

@@ -120,7 +120,7 @@ mod tests {
             assert_ne!(base, pack(&[("pack.toml", "x"), ("a.toml", &changed)]).content_hash(), "byte {at}");
         }
         // Moving a byte from a name to its text is a different pack.
-        assert_ne!(pack(&[("ab", "c")]).content_hash(), pack(&[("a", "bc")]).content_hash(),);
+        assert_ne!(pack(&[("ab", "c")]).content_hash(), pack(&[("a", "bc")]).content_hash());
         assert_ne!(pack(&[("a", "")]).content_hash(), pack(&[("a", "\0")]).content_hash());
     }
 }
