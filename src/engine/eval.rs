@@ -142,7 +142,7 @@ fn eval_clauses(literals: &[Literal], value: impl Fn(&Literal) -> Tri) -> Tri {
 
 /// Call `found` with each atom that made a true `expr` true, in source
 /// order: for `and`, all parts; for `or`, the parts that held; under `not`,
-/// the negated atom.
+/// the negated atom. Atom parts, nearly all parts, are handled in place.
 pub(crate) fn supporting_atoms<'x>(
     expr: &'x Expr,
     facts: &Features,
@@ -153,13 +153,25 @@ pub(crate) fn supporting_atoms<'x>(
         Expr::Atom { .. } | Expr::Not { .. } => found(expr),
         Expr::And(parts) => {
             for part in parts {
-                supporting_atoms(part, facts, scratch, found);
+                match part {
+                    Expr::Atom { .. } | Expr::Not { .. } => found(part),
+                    _ => supporting_atoms(part, facts, scratch, found),
+                }
             }
         }
         Expr::Or(parts) => {
             for part in parts {
-                if eval(part, facts, scratch) == Tri::True {
-                    supporting_atoms(part, facts, scratch, found);
+                match part {
+                    Expr::Atom { atom: a, .. } => {
+                        if atom(a, facts, scratch) == Tri::True {
+                            found(part);
+                        }
+                    }
+                    _ => {
+                        if eval(part, facts, scratch) == Tri::True {
+                            supporting_atoms(part, facts, scratch, found);
+                        }
+                    }
                 }
             }
         }
