@@ -26,6 +26,8 @@ pub(crate) struct Scratch {
     dense: Dense,
     /// Per phrase set, bit `f` set when it matched in text field `f`.
     set_fields: Vec<u8>,
+    /// Bit `f` set once text field `f` of this operation has been scanned.
+    scanned: u8,
     pub(crate) hits: Vec<Hit>,
     pending_regexes: Vec<u32>,
     /// Phrase hits of the field being scanned, kept until the scan shows
@@ -159,6 +161,7 @@ impl Scratch {
             self.set_fields.resize(sets, 0);
         }
         self.hits.clear();
+        self.scanned = 0;
     }
 
     /// Whether phrase set `set` matched in any of the fields of `mask`.
@@ -184,7 +187,39 @@ impl Scratch {
             let field = fields.trailing_zeros();
             fields &= fields - 1;
             if let Some(text) = field_text(op, field).filter(|t| !t.is_empty()) {
-                self.scan_field(program, field as usize, text);
+                // A text already scanned in another field (the interview's
+                // purpose often repeats the slip's) has the same matches.
+                match self.scanned_with_text(op, text) {
+                    Some(earlier) => self.copy_hits(earlier, field as usize),
+                    None => self.scan_field(program, field as usize, text),
+                }
+                self.scanned |= 1 << field;
+            }
+        }
+    }
+
+    /// A field of `op` already scanned whose text is `text`.
+    fn scanned_with_text(&self, op: &Operation, text: &str) -> Option<u8> {
+        let mut scanned = self.scanned;
+        while scanned != 0 {
+            let field = scanned.trailing_zeros();
+            scanned &= scanned - 1;
+            if field_text(op, field) == Some(text) {
+                return Some(field as u8);
+            }
+        }
+        None
+    }
+
+    /// Record for `field` the hits already found in field `earlier`, which
+    /// holds the same text.
+    fn copy_hits(&mut self, earlier: u8, field: usize) {
+        let Scratch { set_fields, hits, .. } = self;
+        for index in 0..hits.len() {
+            if let Some(&Hit { field: f, set, start, end }) = hits.get(index) {
+                if f == earlier {
+                    mark(set_fields, hits, field, set, start, end);
+                }
             }
         }
     }
@@ -237,5 +272,54 @@ impl Scratch {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    /// The hits of every field of `op`, as (field, set, start, end), sorted.
+    fn hits_of(scratch: &mut Scratch, program: &Program, op: &Operation) -> Vec<(u8, u32, u32, u32)> {
+        scratch.scan(program, op);
+        scratch.scan_fields(program, op, program.lazy_fields);
+        let mut hits: Vec<_> = scratch.hits.iter().map(|h| (h.field, h.set, h.start, h.end)).collect();
+        hits.sort_unstable();
+        hits
+    }
+
+    /// A field whose text another field already holds takes that field's
+    /// hits: exactly the hits a scan of its own finds.
+    #[test]
+    fn a_repeated_text_has_the_hits_of_its_own_scan() {
+        let engine = Engine::embedded().unwrap();
+        let program = &engine.program;
+        let mut scratch = Scratch::default();
+        let texts = ["转入安全账户配合公安清查资金", "装修", "对方说不要告诉银行, 马上转", "刷单返利, 先垫付", "家用"];
+        let (mut repeated, mut with_hits) = (0, 0);
+        for text in texts {
+            let json = format!(
+                r#"{{"id":"r","amount":"5000","payee":{{"name":"{text}"}},"purpose":"{text}","remark":"{text}","interview":{{"purpose":"{text}"}}}}"#
+            );
+            let op = Operation::from_json(&json).unwrap();
+            let all = hits_of(&mut scratch, program, &op);
+            for field in [1u8, 2, 3] {
+                // The same text alone in the interview's purpose: scanned afresh.
+                let alone = Operation::from_json(&format!(
+                    r#"{{"id":"a","amount":"5000","interview":{{"purpose":"{text}"}}}}"#
+                ))
+                .unwrap();
+                let fresh: Vec<_> = hits_of(&mut scratch, program, &alone)
+                    .into_iter()
+                    .map(|(_, set, start, end)| (field, set, start, end))
+                    .collect();
+                let copied: Vec<_> = all.iter().copied().filter(|h| h.0 == field).collect();
+                assert_eq!(copied, fresh, "{text}, field {field}");
+                repeated += 1;
+                with_hits += usize::from(!fresh.is_empty());
+            }
+        }
+        assert!(repeated == 15 && with_hits >= 9, "{with_hits} of {repeated} repeated fields had hits");
     }
 }
