@@ -171,17 +171,26 @@ impl Normalizer {
     pub(crate) fn normalize_into(&self, src: &str, out: &mut Dense) {
         out.clear();
         out.chars.reserve(src.len());
-        for (start, c) in src.char_indices() {
-            let end = start + c.len_utf8();
-            // The common cases first: ASCII, and an ideograph that is no
-            // fold source (what `push_char` would do with them, directly).
-            if c.is_ascii() {
-                push_ascii(c, start, end, out);
-            } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) && !self.may_fold(c) {
-                out.push(c, start, end);
-            } else {
-                self.push_char(c, start, end, out);
+        let bytes = src.as_bytes();
+        let mut at = 0;
+        // The common cases are decoded here from the bytes: ASCII, and an
+        // ideograph that is no fold source (what `push_char` would do with
+        // them, directly). Everything else takes the full procedure.
+        while let Some(&lead) = bytes.get(at) {
+            if lead.is_ascii() {
+                push_ascii(char::from(lead), at, at + 1, out);
+                at += 1;
+                continue;
             }
+            if let Some(c) = ideograph_at(bytes, at).filter(|&c| !self.may_fold(c)) {
+                out.push(c, at, at + 3);
+                at += 3;
+                continue;
+            }
+            let Some(c) = src.get(at..).and_then(|rest| rest.chars().next()) else { break };
+            let end = at + c.len_utf8();
+            self.push_char(c, at, end, out);
+            at = end;
         }
     }
 
@@ -296,6 +305,22 @@ impl Normalizer {
     }
 }
 
+/// The CJK Unified Ideograph (U+4E00..=U+9FFF) whose UTF-8 form starts at
+/// byte `at` of `bytes` (a valid UTF-8 string), if one does: a three-byte
+/// sequence led by 0xE4..=0xE9.
+#[inline(always)]
+fn ideograph_at(bytes: &[u8], at: usize) -> Option<char> {
+    let (&lead, &second, &third) = (bytes.get(at)?, bytes.get(at + 1)?, bytes.get(at + 2)?);
+    if !(0xE4..=0xE9).contains(&lead) {
+        return None;
+    }
+    let code = (u32::from(lead & 0x0F) << 12) | (u32::from(second & 0x3F) << 6) | u32::from(third & 0x3F);
+    if code < 0x4E00 {
+        return None;
+    }
+    char::from_u32(code)
+}
+
 #[inline]
 fn push_ascii(c: char, start: usize, end: usize, out: &mut Dense) {
     if c.is_ascii_alphanumeric() {
@@ -334,6 +359,36 @@ mod tests {
             ["安全账户", "Safe Account", "a-b c_d 9", "安全帐户", "ＡＱ", "ānquán", "转入safe account。", "", "!!"]
         {
             assert_eq!(n.normalize(raw), n.normalize_with_origins(raw), "{raw}");
+        }
+    }
+
+    /// The byte-level fast path gives what the character-by-character
+    /// procedure gives, at the edges of the ideograph block too.
+    #[test]
+    fn the_fast_path_agrees_with_the_procedure_character_by_character() {
+        let n = normalizer();
+        let by_character = |src: &str| {
+            let mut out = Dense::default();
+            out.clear();
+            for (start, c) in src.char_indices() {
+                n.push_char(c, start, start + c.len_utf8(), &mut out);
+            }
+            out
+        };
+        let view = |d: &Dense| {
+            d.chars().iter().map(|c| (c.c, c.start, c.end, c.clause, c.boundary_before)).collect::<Vec<_>>()
+        };
+        for src in [
+            "一鿿䷀ꀀ㐀",
+            "转入安全帳戶, 配合清查！",
+            "ＡＱ 转账 88273。Safe Account",
+            "安💰全\u{200b}账户 é ā",
+            "",
+            "x",
+        ] {
+            let mut fast = Dense::default();
+            n.normalize_into(src, &mut fast);
+            assert_eq!(view(&fast), view(&by_character(src)), "{src}");
         }
     }
 
