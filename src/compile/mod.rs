@@ -336,23 +336,26 @@ pub(crate) fn compile(source: &PackSource, limits: &Limits, with_cases: bool) ->
         }
     }
 
-    // The regexes compile, and the pack's content is hashed, beside the
-    // phrases.
+    // The pack's content is hashed beside the phrases; the regexes compile
+    // on whichever chain has nothing else to do.
     let regex_sources: Vec<&str> = files
         .iter()
         .flat_map(|(_, _, file, _)| file.patterns.values().map(|def| def.get_ref().regex.get_ref().as_str()))
         .collect();
-    let prepare = move || Prepared {
-        regexes: regex_sources.iter().map(|src| build_regex(src, limits.regex_size)).collect(),
-        content_hash: source.content_hash(),
-    };
+    let regex_jobs = parallel::Shared::new(&regex_sources);
+    let hash = move || source.content_hash();
     let pack_lines = LineStarts::new(pack_text);
-    let inputs = Inputs { limits, pack_text, pack_lines: &pack_lines, pack: &pack, files: &files };
+    let inputs =
+        Inputs { limits, pack_text, pack_lines: &pack_lines, pack: &pack, files: &files, regex_jobs: &regex_jobs };
     if bytes < parallel::PARALLEL_BYTES {
-        return compile_parsed(inputs, case_operations, diags, None, prepare);
+        return compile_parsed(inputs, case_operations, diags, None, hash);
     }
-    std::thread::scope(|scope| compile_parsed(inputs, case_operations, diags, Some(scope), prepare))
+    std::thread::scope(|scope| compile_parsed(inputs, case_operations, diags, Some(scope), hash))
 }
+
+/// The regexes of the pack's `[patterns]` (in file and name order), built
+/// by whichever compile chain is free.
+type RegexJobs<'a> = parallel::Shared<'a, &'a str, Result<Regex, Box<meta::BuildError>>>;
 
 /// Build one of the pack's regexes: leftmost-first, Unicode, matching the
 /// dense text of one field; only the span of the whole match is kept.
@@ -392,30 +395,27 @@ struct Inputs<'a> {
     pack_lines: &'a LineStarts,
     pack: &'a PackFile,
     files: &'a [(&'a str, &'a str, RuleFile, LineStarts)],
-}
-
-/// The regexes and the content hash, built beside the phrases.
-struct Prepared {
-    /// The regexes of the pack's `[patterns]`, in file and name order.
-    regexes: Vec<Result<Regex, Box<meta::BuildError>>>,
-    content_hash: u64,
+    regex_jobs: &'a RegexJobs<'a>,
 }
 
 /// Compile the parsed files (with their cases' operations, in file order).
 ///
-/// The work falls into two chains of about equal length, one per core:
-/// the phrases and then their automaton on the calling thread, and beside
-/// them (on a thread of the `scope`, when there is one) `prepare`'s
-/// regexes and then the warnings, rules, tiers and cases, which need only
-/// the phrase sets' names from the first chain.
+/// The work falls into two chains, one per core: the phrases and then
+/// their automaton on the calling thread, and beside them (on a thread of
+/// the `scope`, when there is one) the content `hash` and then the
+/// warnings, rules, tiers and cases, which need only the phrase sets' names
+/// from the first chain. The regexes are shared out between the chains:
+/// the second builds them while it waits for the names, and both take the
+/// rest once their own work is done, so that they end together.
 fn compile_parsed<'scope, 'env: 'scope>(
     inputs: Inputs<'env>,
     case_operations: Vec<Result<Operation, String>>,
     mut diags: Vec<Diagnostic>,
     scope: Option<&'scope std::thread::Scope<'scope, 'env>>,
-    prepare: impl FnOnce() -> Prepared + Send + 'scope,
+    hash: impl FnOnce() -> u64 + Send + 'scope,
 ) -> Result<Compiled, Error> {
-    let Inputs { limits, pack_text, pack_lines, pack, files } = inputs;
+    let Inputs { limits, pack_text, pack_lines, pack, files, regex_jobs } = inputs;
+    let build = |src: &&str| build_regex(src, limits.regex_size);
     let mut pctx = Ctx::new(PACK_FILE, pack_text, pack_lines, &mut diags);
     let normalizer = build_normalizer(&mut pctx, pack);
     let level_floors = levels(&mut pctx, pack);
@@ -467,15 +467,26 @@ fn compile_parsed<'scope, 'env: 'scope>(
         });
     }
 
-    // The second chain starts now; it waits for the phrase sets' names only
-    // once its regexes are built.
+    // The second chain starts now; it builds regexes until the phrase
+    // sets' names arrive, and waits for them only when none is left.
     let (names_sender, names) = std::sync::mpsc::channel::<Vec<Box<str>>>();
     let typology_ids: Vec<Box<str>> = typologies.iter().map(|t| t.id.clone()).collect();
     let beside = move || {
-        let prepared = prepare();
-        let rules =
-            names.recv().ok().map(|set_names| compile_rules(inputs, &typology_ids, &set_names, case_operations));
-        (prepared, rules)
+        let content_hash = hash();
+        let set_names = loop {
+            match names.try_recv() {
+                Ok(set_names) => break Some(set_names),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => break None,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    if !regex_jobs.run_one(build) {
+                        break names.recv().ok();
+                    }
+                }
+            }
+        };
+        let rules = set_names.map(|set_names| compile_rules(inputs, &typology_ids, &set_names, case_operations));
+        regex_jobs.run_all(build);
+        (content_hash, rules)
     };
     let beside = match scope {
         Some(scope) => parallel::Background::start(scope, beside),
@@ -576,7 +587,8 @@ fn compile_parsed<'scope, 'env: 'scope>(
         }
     };
 
-    let Some((Prepared { regexes: built, content_hash }, Some(part))) = beside.join() else {
+    regex_jobs.run_all(build);
+    let Some((content_hash, Some(part))) = beside.join() else {
         return Err(Error::single(Diagnostic::new(ErrorKind::Limit, "compiling the rules and regexes failed")));
     };
     let RulesPart { warnings, mut rules, mut tiers, cases: test_cases, diags: rule_diags } = part;
@@ -584,7 +596,8 @@ fn compile_parsed<'scope, 'env: 'scope>(
 
     // The regexes.
     let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
-    let mut built: Vec<Option<Result<Regex, Box<meta::BuildError>>>> = built.into_iter().map(Some).collect();
+    let mut built: Vec<Option<Result<Regex, Box<meta::BuildError>>>> =
+        regex_jobs.take_results(build).into_iter().map(Some).collect();
     for &(set, at, file_index, set_name, src) in &regex_sets {
         let Some((name, text, _, lines)) = files.get(file_index) else { continue };
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
@@ -704,7 +717,7 @@ fn compile_rules(
     set_names: &[Box<str>],
     case_operations: Vec<Result<Operation, String>>,
 ) -> RulesPart {
-    let Inputs { limits, pack_text, pack_lines, pack, files } = inputs;
+    let Inputs { limits, pack_text, pack_lines, pack, files, .. } = inputs;
     let mut diags = Vec::new();
     let typology_index = |id: &str| typology_ids.iter().position(|t| &**t == id);
     let resolve_set = |name: &str| set_names.iter().position(|s| &**s == name).map(|i| i as u32);

@@ -95,6 +95,51 @@ impl<'scope, R: Send + 'scope> Background<'scope, R> {
     }
 }
 
+/// Jobs that threads take one at a time, whenever they have nothing else to
+/// do, until none is left; each job runs once and its result keeps its
+/// item's place.
+pub(crate) struct Shared<'a, T, R> {
+    items: &'a [T],
+    next: AtomicUsize,
+    results: Vec<Mutex<Option<R>>>,
+}
+
+impl<'a, T, R> Shared<'a, T, R> {
+    pub(crate) fn new(items: &'a [T]) -> Self {
+        Shared { items, next: AtomicUsize::new(0), results: items.iter().map(|_| Mutex::new(None)).collect() }
+    }
+
+    /// Run one job no thread has taken yet; false when none is left.
+    pub(crate) fn run_one(&self, f: impl Fn(&T) -> R) -> bool {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        match (self.items.get(i), self.results.get(i)) {
+            (Some(item), Some(slot)) => {
+                let result = f(item);
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(result);
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Run jobs until none is left.
+    pub(crate) fn run_all(&self, f: impl Fn(&T) -> R) {
+        while self.run_one(&f) {}
+    }
+
+    /// Take the results, in the order of the items, once every thread that
+    /// took jobs has finished them; a job whose thread died runs here.
+    pub(crate) fn take_results(&self, f: impl Fn(&T) -> R) -> Vec<R> {
+        self.results
+            .iter()
+            .zip(self.items)
+            .map(|(slot, item)| slot.lock().ok().and_then(|mut r| r.take()).unwrap_or_else(|| f(item)))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +151,27 @@ mod tests {
         let squares = map(&items, |x| (*x % 2) as usize, |x| x * x);
         assert_eq!(squares, items.iter().map(|x| x * x).collect::<Vec<_>>());
         assert!(map(&[] as &[u64], |_| 0, |x| *x).is_empty());
+    }
+
+    #[test]
+    fn shared_jobs_run_once_each_and_keep_their_order() {
+        let items: Vec<u64> = (0..500).collect();
+        let runs = AtomicUsize::new(0);
+        let square = |x: &u64| {
+            runs.fetch_add(1, Ordering::Relaxed);
+            x * x
+        };
+        let shared = Shared::new(&items);
+        std::thread::scope(|scope| {
+            scope.spawn(|| shared.run_all(square));
+            // The calling thread takes a few, then helps with the rest.
+            for _ in 0..3 {
+                shared.run_one(square);
+            }
+            shared.run_all(square);
+        });
+        assert_eq!(shared.take_results(square), items.iter().map(|x| x * x).collect::<Vec<_>>());
+        assert_eq!(runs.load(Ordering::Relaxed), items.len());
     }
 
     #[test]
