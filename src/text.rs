@@ -30,6 +30,8 @@ pub(crate) struct DenseChar {
     pub(crate) clause: u16,
     /// A separator (or the field start) precedes this dense character.
     boundary_before: bool,
+    /// A question mark was dropped since the previous dense character.
+    question_before: bool,
 }
 
 /// A normalized text and the map back to the original.
@@ -41,6 +43,7 @@ pub(crate) struct Dense {
     chars: Vec<DenseChar>,
     text: String,
     pending_boundary: bool,
+    pending_question: bool,
     clause: u16,
 }
 
@@ -49,11 +52,13 @@ impl Dense {
         self.chars.clear();
         self.text.clear();
         self.pending_boundary = true;
+        self.pending_question = false;
         self.clause = 0;
     }
 
     fn separator(&mut self, c: char) {
         self.pending_boundary = true;
+        self.pending_question |= matches!(c, '?' | '？');
         // Not '.': dots split characters to dodge filters (安.全.账.户) and
         // sit inside amounts.
         // Nor '、', which enumerates inside a clause (a quoted list of warnings).
@@ -70,8 +75,10 @@ impl Dense {
             end: end as u32,
             clause: self.clause,
             boundary_before: self.pending_boundary,
+            question_before: self.pending_question,
         });
         self.pending_boundary = false;
+        self.pending_question = false;
     }
 
     /// The dense characters.
@@ -114,6 +121,11 @@ impl Dense {
     /// Whether a word may end just before dense character `ci`.
     pub(crate) fn ends_word(&self, ci: usize) -> bool {
         !self.is_ascii_alnum(ci) || self.chars.get(ci).is_some_and(|d| d.boundary_before)
+    }
+
+    /// Whether a question mark was dropped just before dense character `ci`.
+    pub(crate) fn follows_question(&self, ci: usize) -> bool {
+        self.chars.get(ci).is_some_and(|d| d.question_before)
     }
 
     /// The clause number of dense character `ci`.
@@ -376,11 +388,14 @@ mod tests {
             out
         };
         let view = |d: &Dense| {
-            d.chars().iter().map(|c| (c.c, c.start, c.end, c.clause, c.boundary_before)).collect::<Vec<_>>()
+            d.chars()
+                .iter()
+                .map(|c| (c.c, c.start, c.end, c.clause, c.boundary_before, c.question_before))
+                .collect::<Vec<_>>()
         };
         for src in [
             "一鿿䷀ꀀ㐀",
-            "转入安全帳戶, 配合清查！",
+            "转入安全帳戶, 配合清查！安全账户？无",
             "ＡＱ 转账 88273。Safe Account",
             "安💰全\u{200b}账户 é ā",
             "",
@@ -415,6 +430,18 @@ mod tests {
         assert_ne!(d.clause(at), d.clause(at + 1));
         n.normalize_into("安.全.账.户", &mut d);
         assert_eq!(d.clause(0), d.clause(3));
+    }
+
+    #[test]
+    fn a_question_mark_is_remembered_on_the_next_character() {
+        let n = normalizer();
+        let mut d = Dense::default();
+        n.normalize_into("安全账户？ 无，公检法来电?无", &mut d);
+        let marked: Vec<usize> = (0..d.chars().len()).filter(|&i| d.follows_question(i)).collect();
+        // 无 after "？ " (index 4) and after "?" (index 10); not after "，".
+        assert_eq!(marked, vec![4, 10]);
+        n.normalize_into("无", &mut d);
+        assert!(!d.follows_question(0));
     }
 
     #[test]

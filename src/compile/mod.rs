@@ -550,11 +550,13 @@ fn compile_parsed<'scope, 'env: 'scope>(
             regex_sets.push((set, built, file_index, set_name.as_str(), &def.get_ref().regex));
         }
     }
-    // The pack's negators, post-negators and disclaimers mark their phrases.
+    // The pack's negators, post-negators, answers and disclaimers mark their
+    // phrases.
     type Mark = fn(&mut PatternTarget);
-    let markers: [(&[Spanned<String>], Mark); 3] = [
+    let markers: [(&[Spanned<String>], Mark); 4] = [
         (&pack.normalize.negators, |t| t.negator = true),
         (&pack.normalize.post_negators, |t| t.post_negator = true),
+        (&pack.normalize.answers, |t| t.answer = true),
         (&pack.normalize.disclaimers, |t| t.disclaimer = true),
     ];
     for (phrases, mark) in markers {

@@ -28,6 +28,9 @@ pub(crate) struct PatternTarget {
     pub(crate) disclaimer: bool,
     /// The phrase names what precedes it as a scam (`诈骗`, "scam").
     pub(crate) post_negator: bool,
+    /// The phrase answers "no" (`不是`, `无`, "no") when a question mark
+    /// comes right before it: the phrase before the question is denied.
+    pub(crate) answer: bool,
     /// The phrase starts / ends with an ASCII letter or digit, so it needs a
     /// word boundary there.
     pub(crate) word_start: bool,

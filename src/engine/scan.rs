@@ -20,6 +20,10 @@ pub(crate) struct Hit {
 /// How many characters may separate a phrase from a post-negator after it.
 const POST_NEGATION_WINDOW: usize = 1;
 
+/// How many characters may separate a phrase from the question mark that a
+/// "no" answers (`安全账户了吗？没有`).
+const ANSWER_WINDOW: usize = 2;
+
 /// Reusable buffers for one assessment at a time.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
@@ -36,6 +40,8 @@ pub(crate) struct Scratch {
     pending_hits: Vec<(u32, usize, u32, u32)>,
     /// Where post-negators start in the field being scanned (characters).
     post_negators: Vec<usize>,
+    /// Where "no" answers right after a question mark start (characters).
+    answers: Vec<usize>,
     pub(crate) signals: Vec<u64>,
     pub(crate) candidates: Vec<u64>,
     pub(crate) fired: Vec<u32>,
@@ -85,6 +91,7 @@ struct MatchContext<'a> {
     negated_scope: Option<(usize, usize)>,
     disclaimer_clause: Option<u16>,
     post_negators: &'a mut Vec<usize>,
+    answers: &'a mut Vec<usize>,
     pending_hits: &'a mut Vec<(u32, usize, u32, u32)>,
     pending_regexes: &'a mut Vec<u32>,
 }
@@ -118,6 +125,9 @@ impl MatchContext<'_> {
         }
         if target.post_negator {
             self.post_negators.push(start_char);
+        }
+        if target.answer && dense.follows_question(start_char) {
+            self.answers.push(start_char);
         }
         let negated = self.disclaimer_clause == Some(clause)
             || self.negated_scope.is_some_and(|(from, to)| start_char >= from && start_char <= to + window);
@@ -226,11 +236,12 @@ impl Scratch {
 
     fn scan_field(&mut self, program: &Program, field: usize, text: &str) {
         // Disjoint borrows of the buffers: nothing is moved in or out.
-        let Scratch { dense, set_fields, hits, pending_regexes, pending_hits, post_negators, .. } = self;
+        let Scratch { dense, set_fields, hits, pending_regexes, pending_hits, post_negators, answers, .. } = self;
         program.normalizer.normalize_into(text, dense);
         pending_regexes.clear();
         pending_hits.clear();
         post_negators.clear();
+        answers.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.is_empty()) {
             let dense: &Dense = dense;
             let mut context = MatchContext {
@@ -240,6 +251,7 @@ impl Scratch {
                 negated_scope: None,
                 disclaimer_clause: None,
                 post_negators,
+                answers,
                 pending_hits,
                 pending_regexes,
             };
@@ -248,9 +260,13 @@ impl Scratch {
             });
         }
         // A phrase named as a scam right after it ("安全账户诈骗", "safe account
-        // scam warning") is quoted, not requested.
+        // scam warning") is quoted, not requested; so is one asked about and
+        // answered "no" ("安全账户？无").
         for &(pattern, end_char, start, end) in pending_hits.iter() {
-            if post_negators.iter().any(|&s| s >= end_char && s - end_char <= POST_NEGATION_WINDOW) {
+            let follows = |at: &usize, window: usize| *at >= end_char && *at - end_char <= window;
+            if post_negators.iter().any(|s| follows(s, POST_NEGATION_WINDOW))
+                || answers.iter().any(|s| follows(s, ANSWER_WINDOW))
+            {
                 continue;
             }
             if let Some(target) = program.targets.get(pattern as usize) {

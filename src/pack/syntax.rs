@@ -81,6 +81,11 @@ pub(crate) struct Normalize {
     /// requested (`安全账户诈骗`, "safe account scam warning").
     #[serde(default)]
     pub(crate) post_negators: Vec<Spanned<String>>,
+    /// Answers that deny a checklist question: right after a question mark
+    /// (`安全账户？无`, "safe account? no"), they cancel the phrase just
+    /// before the question.
+    #[serde(default)]
+    pub(crate) answers: Vec<Spanned<String>>,
     /// How many characters may separate a negator from the phrase.
     #[serde(default)]
     pub(crate) negation_window: Option<Spanned<i64>>,
