@@ -602,12 +602,10 @@ fn compile_parsed<'scope, 'env: 'scope>(
 
     // The regexes.
     let mut regexes: Vec<CompiledRegex> = Vec::with_capacity(regex_sets.len());
-    let mut built: Vec<Option<Result<Regex, Box<meta::BuildError>>>> =
-        regex_jobs.take_results(build).into_iter().map(Some).collect();
     for &(set, at, file_index, set_name, src) in &regex_sets {
         let Some((name, text, _, lines)) = files.get(file_index) else { continue };
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
-        match built.get_mut(at).and_then(Option::take) {
+        match regex_jobs.take(at, build) {
             Some(Ok(regex)) => regexes.push(CompiledRegex { set, regex, pattern_len: src.get_ref().len() }),
             Some(Err(e)) => {
                 let (kind, detail) = match (e.size_limit(), e.syntax_error()) {

@@ -129,14 +129,12 @@ impl<'a, T, R> Shared<'a, T, R> {
         while self.run_one(&f) {}
     }
 
-    /// Take the results, in the order of the items, once every thread that
-    /// took jobs has finished them; a job whose thread died runs here.
-    pub(crate) fn take_results(&self, f: impl Fn(&T) -> R) -> Vec<R> {
-        self.results
-            .iter()
-            .zip(self.items)
-            .map(|(slot, item)| slot.lock().ok().and_then(|mut r| r.take()).unwrap_or_else(|| f(item)))
-            .collect()
+    /// Take the result of item `i` (none past the last item), once every
+    /// thread that took jobs has finished them; a job whose thread died runs
+    /// here.
+    pub(crate) fn take(&self, i: usize, f: impl Fn(&T) -> R) -> Option<R> {
+        let (item, slot) = (self.items.get(i)?, self.results.get(i)?);
+        Some(slot.lock().ok().and_then(|mut r| r.take()).unwrap_or_else(|| f(item)))
     }
 }
 
@@ -170,7 +168,9 @@ mod tests {
             }
             shared.run_all(square);
         });
-        assert_eq!(shared.take_results(square), items.iter().map(|x| x * x).collect::<Vec<_>>());
+        let results: Vec<u64> = (0..items.len()).filter_map(|i| shared.take(i, square)).collect();
+        assert_eq!(results, items.iter().map(|x| x * x).collect::<Vec<_>>());
+        assert_eq!(shared.take(items.len(), square), None);
         assert_eq!(runs.load(Ordering::Relaxed), items.len());
     }
 

@@ -142,7 +142,7 @@ fn eval_clauses(literals: &[Literal], value: impl Fn(&Literal) -> Tri) -> Tri {
 
 /// Call `found` with each atom that made a true `expr` true, in source
 /// order: for `and`, all parts; for `or`, the parts that held; under `not`,
-/// the negated atom. Atom parts, nearly all parts, are handled in place.
+/// the negated atom.
 pub(crate) fn supporting_atoms<'x>(
     expr: &'x Expr,
     facts: &Features,
@@ -152,26 +152,14 @@ pub(crate) fn supporting_atoms<'x>(
     match expr {
         Expr::Atom { .. } | Expr::Not { .. } => found(expr),
         Expr::And(parts) => {
-            for part in parts {
-                match part {
-                    Expr::Atom { .. } | Expr::Not { .. } => found(part),
-                    _ => supporting_atoms(part, facts, scratch, found),
-                }
+            for p in parts {
+                supporting_atoms(p, facts, scratch, found);
             }
         }
         Expr::Or(parts) => {
-            for part in parts {
-                match part {
-                    Expr::Atom { atom: a, .. } => {
-                        if atom(a, facts, scratch) == Tri::True {
-                            found(part);
-                        }
-                    }
-                    _ => {
-                        if eval(part, facts, scratch) == Tri::True {
-                            supporting_atoms(part, facts, scratch, found);
-                        }
-                    }
+            for p in parts {
+                if part(p, facts, scratch) == Tri::True {
+                    supporting_atoms(p, facts, scratch, found);
                 }
             }
         }
