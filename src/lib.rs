@@ -77,7 +77,7 @@ mod timestamp;
 pub mod workload;
 
 pub use assessment::{Action, Assessment, Evidence, Lang, Level, Match, Procedure, TypologyScore, Warning};
-pub use engine::{Engine, EngineBuilder, PackTests};
+pub use engine::{Engine, EngineBuilder, PackTests, RegexInfo};
 pub use error::{Diagnostic, Error, ErrorKind, Location};
 pub use operation::{
     Channel, Confirmation, Customer, InputError, Interview, Kind, Observation, Operation, Payee, PayeeKind, Question,

@@ -606,7 +606,10 @@ fn compile_parsed<'scope, 'env: 'scope>(
         let Some((name, text, _, lines)) = files.get(file_index) else { continue };
         let mut ctx = Ctx::new(name, text, lines, &mut diags);
         match regex_jobs.take(at, build) {
-            Some(Ok(regex)) => regexes.push(CompiledRegex { set, regex, pattern_len: src.get_ref().len() }),
+            Some(Ok(regex)) => {
+                let location = ctx.location(ctx.string_start(src));
+                regexes.push(CompiledRegex { set, regex, location });
+            }
             Some(Err(e)) => {
                 let (kind, detail) = match (e.size_limit(), e.syntax_error()) {
                     (Some(limit), _) => (ErrorKind::Limit, format!("compiled size exceeds the limit of {limit} bytes")),

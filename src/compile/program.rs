@@ -42,8 +42,8 @@ pub(crate) struct PatternTarget {
 pub(crate) struct CompiledRegex {
     pub(crate) set: u32,
     pub(crate) regex: regex_automata::meta::Regex,
-    /// The length of its pattern, for the memory estimate.
-    pub(crate) pattern_len: usize,
+    /// Where its pattern is written.
+    pub(crate) location: crate::error::Location,
 }
 
 /// A rule, ready to evaluate.

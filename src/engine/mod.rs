@@ -13,7 +13,7 @@ use once_cell::sync::Lazy;
 use crate::assessment::{Assessment, Lang};
 use crate::compile::program::Program;
 use crate::compile::{self, Compiled, Limits, TestCase};
-use crate::error::Error;
+use crate::error::{Error, Location};
 use crate::operation::{InputError, Operation};
 use crate::pack::PackSource;
 
@@ -43,6 +43,19 @@ pub(crate) use scan::Scratch;
 #[derive(Clone, Debug)]
 pub struct Engine {
     program: Arc<Program>,
+}
+
+/// One compiled regex phrase set, as [`Engine::regexes`] lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RegexInfo<'e> {
+    /// The phrase set's name, such as `refund_code`.
+    pub name: &'e str,
+    /// Where its pattern starts in the pack.
+    pub location: &'e Location,
+    /// The heap bytes of its compiled automata (their search caches, one
+    /// per thread, come on top).
+    pub heap_bytes: usize,
 }
 
 /// Options for compiling a pack.
@@ -166,6 +179,25 @@ impl Engine {
     /// Where a rule is defined (`file:line:column`).
     pub fn rule_location(&self, id: &str) -> Option<&crate::error::Location> {
         self.program.rules.iter().find(|r| &*r.id == id).map(|r| &r.location)
+    }
+
+    /// The pack's regex phrase sets, in the order they were compiled, with
+    /// where each is written and what its compiled automata hold. Building
+    /// a regex costs compile time in proportion to that size, so a rule
+    /// author can find the costly ones (`tellerguard lint` names them).
+    ///
+    /// ```
+    /// let engine = tellerguard::Engine::embedded().unwrap();
+    /// let regex = engine.regexes().next().unwrap();
+    /// assert!(regex.location.file.ends_with(".toml"));
+    /// assert!(regex.heap_bytes > 0);
+    /// ```
+    pub fn regexes(&self) -> impl Iterator<Item = RegexInfo<'_>> {
+        self.program.regexes.iter().map(|r| RegexInfo {
+            name: self.program.set_names.get(r.set as usize).map_or("", |n| &**n),
+            location: &r.location,
+            heap_bytes: r.regex.memory_usage(),
+        })
     }
 
     /// Assess an operation, with warnings in Chinese.

@@ -318,8 +318,8 @@ pub(crate) fn heap_bytes(program: &Program) -> usize {
     let signals: usize = program.signal_rules.iter().map(|s| 24 + 4 * s.capacity()).sum();
     let names: usize = program.set_names.iter().map(|s| 16 + s.len()).sum();
     let warnings: usize = program.warnings.iter().map(|w| 48 + w.code.len() + w.zh.len() + w.en.len()).sum();
-    // A compiled regex's size is not exposed; count its pattern as a floor.
-    let regexes: usize = program.regexes.iter().map(|r| 64 + r.pattern_len * 16).sum();
+    // The regexes' automata; their per-thread search caches are not counted.
+    let regexes: usize = program.regexes.iter().map(|r| r.regex.memory_usage()).sum();
     let typologies: usize = program
         .typologies
         .iter()

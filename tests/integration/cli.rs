@@ -165,6 +165,29 @@ fn pack_test_and_lint_commands() {
 }
 
 #[test]
+fn lint_notes_a_regex_that_is_costly_to_build() {
+    let dir = std::env::temp_dir().join(format!("tellerguard-cli-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    let wide = "[patterns.wide_gap]\nregex = '冻结\\p{Han}{0,12}解冻'\nrequires = [\"冻结\"]\n\n\
+                [[rule]]\nid = \"x.wide\"\nweight = 5\nwhen = \"purpose ~ wide_gap\"\nwarning = \"W_SECRET\"\n";
+    std::fs::write(dir.join("x.toml"), wide).unwrap();
+    let noted = tellerguard(&["lint", "--rules", dir.to_str().unwrap()], b"");
+    // The same gap over the ideograph blocks builds small enough.
+    std::fs::write(dir.join("x.toml"), wide.replace("\\p{Han}", "[\\x{3400}-\\x{9FFF}]")).unwrap();
+    let narrow = tellerguard(&["lint", "--rules", dir.to_str().unwrap()], b"");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (noted_out, narrow_out) = (String::from_utf8(noted.stdout).unwrap(), String::from_utf8(narrow.stdout).unwrap());
+    assert_eq!(noted.status.code(), Some(0), "a note is no error");
+    assert!(noted_out.contains("no problems, 1 note\n"), "{noted_out}");
+    assert!(noted_out.contains("\nnote: x.toml:2:10: regex `wide_gap` compiles to "), "{noted_out}");
+    assert!(narrow_out.trim_end().ends_with("no problems"), "{narrow_out}");
+}
+
+#[test]
 fn a_broken_pack_folder_is_reported_with_positions() {
     let dir = std::env::temp_dir().join(format!("tellerguard-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

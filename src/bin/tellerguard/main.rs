@@ -105,19 +105,37 @@ fn run_tests(args: &PackArgs) -> ExitCode {
     }
 }
 
+/// A regex whose compiled automata exceed this many bytes gets a note from
+/// `lint`: the default pack's costliest regexes stay under 34,000, while a
+/// gap of `\p{Han}{0,12}` alone comes to 51,000.
+const COSTLY_REGEX_BYTES: usize = 40_000;
+
 fn lint(args: &PackArgs) -> ExitCode {
     let compiled = load_source(args.rules.as_ref())
         .and_then(|s| EngineBuilder::new().build_with_tests(&s).map_err(|e| e.to_string()));
     match compiled {
         Ok((engine, tests)) => {
             let typologies = engine.typologies().count();
+            let costly: Vec<_> = engine.regexes().filter(|r| r.heap_bytes > COSTLY_REGEX_BYTES).collect();
             println!(
-                "{}: {} typologies, {} rules, {} test cases, no problems",
+                "{}: {} typologies, {} rules, {} test cases, no problems{}",
                 engine.version(),
                 typologies,
                 engine.rule_count(),
-                tests.len()
+                tests.len(),
+                match costly.len() {
+                    0 => String::new(),
+                    1 => ", 1 note".to_string(),
+                    n => format!(", {n} notes"),
+                }
             );
+            for regex in costly {
+                println!(
+                    "note: {}: regex `{}` compiles to {} bytes (over {COSTLY_REGEX_BYTES}), which slows every compile; \
+                     wide classes repeated many times cost most, see \"Regexes\" in docs/rules.md",
+                    regex.location, regex.name, regex.heap_bytes
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
