@@ -126,29 +126,107 @@ pub struct Assessment<'e> {
 /// equal, clones empty and does not serialize.
 #[derive(Default)]
 pub(crate) struct Recycled<'e> {
-    evidence: Vec<Vec<Evidence<'e>>>,
-    rule_lists: Vec<Vec<&'e str>>,
-    strings: Vec<String>,
+    evidence: Pool<Vec<Evidence<'e>>>,
+    rule_lists: Pool<Vec<&'e str>>,
+    strings: Pool<String>,
 }
 
 impl<'e> Recycled<'e> {
     pub(crate) fn evidence_list(&mut self) -> Vec<Evidence<'e>> {
-        self.evidence.pop().unwrap_or_default()
+        self.evidence.take()
     }
 
     pub(crate) fn rule_list(&mut self) -> Vec<&'e str> {
-        self.rule_lists.pop().unwrap_or_default()
+        self.rule_lists.take()
     }
 
     pub(crate) fn string(&mut self) -> String {
-        self.strings.pop().unwrap_or_default()
+        self.strings.take()
+    }
+}
+
+/// Free buffers of one kind, every one at least as large as the largest any
+/// of them has grown to. Which buffer a result takes depends on the results
+/// before it, so without that floor a long quote could land in a short
+/// buffer and allocate even on inputs seen before; with it, only a longer
+/// quote (or more of them) than ever before allocates.
+struct Pool<B> {
+    free: Vec<B>,
+    /// The largest capacity any returned buffer had.
+    high: usize,
+}
+
+impl<B> Default for Pool<B> {
+    fn default() -> Self {
+        Pool { free: Vec::new(), high: 0 }
+    }
+}
+
+impl<B: Buffer> Pool<B> {
+    fn take(&mut self) -> B {
+        self.free.pop().unwrap_or_default()
     }
 
-    fn keep_rules(&mut self, mut rules: Vec<&'e str>) {
-        if rules.capacity() > 0 {
-            rules.clear();
-            self.rule_lists.push(rules);
+    /// Empty `buffer` and keep it, raising it (or, when it is the largest
+    /// yet, every free buffer) to the common floor. A buffer that never
+    /// held anything costs nothing to make again and is not kept.
+    fn put(&mut self, mut buffer: B) {
+        buffer.clear();
+        let capacity = buffer.capacity();
+        if capacity == 0 {
+            return;
         }
+        if capacity != self.high {
+            self.level(&mut buffer);
+        }
+        self.free.push(buffer);
+    }
+
+    /// Raise `buffer` to the floor, or the floor and every free buffer to
+    /// `buffer`: rare once results stop growing.
+    #[cold]
+    fn level(&mut self, buffer: &mut B) {
+        let capacity = buffer.capacity();
+        if capacity > self.high {
+            self.high = capacity;
+            for free in &mut self.free {
+                free.reserve_exact(capacity);
+            }
+        } else {
+            buffer.reserve_exact(self.high);
+        }
+    }
+}
+
+/// What [`Pool`] needs of a buffer.
+trait Buffer: Default {
+    fn capacity(&self) -> usize;
+    fn clear(&mut self);
+    /// Grow an empty buffer to hold at least `n` items.
+    fn reserve_exact(&mut self, n: usize);
+}
+
+impl<T> Buffer for Vec<T> {
+    fn capacity(&self) -> usize {
+        Vec::capacity(self)
+    }
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+    fn reserve_exact(&mut self, n: usize) {
+        Vec::reserve_exact(self, n);
+    }
+}
+
+impl Buffer for String {
+    fn capacity(&self) -> usize {
+        String::capacity(self)
+    }
+    fn clear(&mut self) {
+        String::clear(self);
+    }
+    fn reserve_exact(&mut self, n: usize) {
+        String::reserve_exact(self, n);
     }
 }
 
@@ -177,20 +255,19 @@ impl<'e> Assessment<'e> {
     pub(crate) fn recycle(&mut self) {
         let recycled = &mut self.recycled;
         for typology in self.typologies.drain(..) {
-            recycled.keep_rules(typology.rules);
+            recycled.rule_lists.put(typology.rules);
         }
         for warning in self.warnings.drain(..) {
-            recycled.keep_rules(warning.rules);
+            recycled.rule_lists.put(warning.rules);
         }
         for m in self.matches.drain(..) {
             let mut evidence = m.evidence;
             for e in evidence.drain(..) {
-                if let Evidence::Text { mut text, .. } = e {
-                    text.clear();
-                    recycled.strings.push(text);
+                if let Evidence::Text { text, .. } = e {
+                    recycled.strings.put(text);
                 }
             }
-            recycled.evidence.push(evidence);
+            recycled.evidence.put(evidence);
         }
     }
 
