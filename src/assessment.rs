@@ -126,9 +126,10 @@ pub struct Assessment<'e> {
 /// equal, clones empty and does not serialize.
 #[derive(Default)]
 pub(crate) struct Recycled<'e> {
-    evidence: Pool<Vec<Evidence<'e>>>,
-    rule_lists: Pool<Vec<&'e str>>,
-    strings: Pool<String>,
+    evidence: Pool<Evidence<'e>>,
+    rule_lists: Pool<&'e str>,
+    /// The quoted words' strings, as their bytes.
+    strings: Pool<u8>,
 }
 
 impl<'e> Recycled<'e> {
@@ -141,92 +142,61 @@ impl<'e> Recycled<'e> {
     }
 
     pub(crate) fn string(&mut self) -> String {
-        self.strings.take()
+        // The pool's buffers are empty, and so valid UTF-8.
+        String::from_utf8(self.strings.take()).unwrap_or_default()
     }
 }
 
-/// Free buffers of one kind, every one at least as large as the largest any
-/// of them has grown to. Which buffer a result takes depends on the results
+/// Free lists of one kind, every one at least as large as the largest any
+/// of them has grown to. Which list a result takes depends on the results
 /// before it, so without that floor a long quote could land in a short
-/// buffer and allocate even on inputs seen before; with it, only a longer
+/// list and allocate even on inputs seen before; with it, only a longer
 /// quote (or more of them) than ever before allocates.
-struct Pool<B> {
-    free: Vec<B>,
-    /// The largest capacity any returned buffer had.
+struct Pool<T> {
+    free: Vec<Vec<T>>,
+    /// The largest capacity any returned list had.
     high: usize,
 }
 
-impl<B> Default for Pool<B> {
+impl<T> Default for Pool<T> {
     fn default() -> Self {
         Pool { free: Vec::new(), high: 0 }
     }
 }
 
-impl<B: Buffer> Pool<B> {
-    fn take(&mut self) -> B {
+impl<T> Pool<T> {
+    fn take(&mut self) -> Vec<T> {
         self.free.pop().unwrap_or_default()
     }
 
-    /// Empty `buffer` and keep it, raising it (or, when it is the largest
-    /// yet, every free buffer) to the common floor. A buffer that never
-    /// held anything costs nothing to make again and is not kept.
-    fn put(&mut self, mut buffer: B) {
-        buffer.clear();
-        let capacity = buffer.capacity();
+    /// Empty `list` and keep it, raising it (or, when it is the largest
+    /// yet, every free list) to the common floor. A list that never held
+    /// anything costs nothing to make again and is not kept.
+    fn put(&mut self, mut list: Vec<T>) {
+        list.clear();
+        let capacity = list.capacity();
         if capacity == 0 {
             return;
         }
         if capacity != self.high {
-            self.level(&mut buffer);
+            self.level(&mut list);
         }
-        self.free.push(buffer);
+        self.free.push(list);
     }
 
-    /// Raise `buffer` to the floor, or the floor and every free buffer to
-    /// `buffer`: rare once results stop growing.
+    /// Raise `list` to the floor, or the floor and every free list to
+    /// `list`: rare once results stop growing.
     #[cold]
-    fn level(&mut self, buffer: &mut B) {
-        let capacity = buffer.capacity();
+    fn level(&mut self, list: &mut Vec<T>) {
+        let capacity = list.capacity();
         if capacity > self.high {
             self.high = capacity;
             for free in &mut self.free {
                 free.reserve_exact(capacity);
             }
         } else {
-            buffer.reserve_exact(self.high);
+            list.reserve_exact(self.high);
         }
-    }
-}
-
-/// What [`Pool`] needs of a buffer.
-trait Buffer: Default {
-    fn capacity(&self) -> usize;
-    fn clear(&mut self);
-    /// Grow an empty buffer to hold at least `n` items.
-    fn reserve_exact(&mut self, n: usize);
-}
-
-impl<T> Buffer for Vec<T> {
-    fn capacity(&self) -> usize {
-        Vec::capacity(self)
-    }
-    fn clear(&mut self) {
-        Vec::clear(self);
-    }
-    fn reserve_exact(&mut self, n: usize) {
-        Vec::reserve_exact(self, n);
-    }
-}
-
-impl Buffer for String {
-    fn capacity(&self) -> usize {
-        String::capacity(self)
-    }
-    fn clear(&mut self) {
-        String::clear(self);
-    }
-    fn reserve_exact(&mut self, n: usize) {
-        String::reserve_exact(self, n);
     }
 }
 
@@ -264,7 +234,7 @@ impl<'e> Assessment<'e> {
             let mut evidence = m.evidence;
             for e in evidence.drain(..) {
                 if let Evidence::Text { text, .. } = e {
-                    recycled.strings.put(text);
+                    recycled.strings.put(text.into_bytes());
                 }
             }
             recycled.evidence.put(evidence);

@@ -164,14 +164,20 @@ fn pack_test_and_lint_commands() {
     assert!(String::from_utf8(out.stdout).unwrap().contains("no problems"));
 }
 
-#[test]
-fn lint_notes_a_regex_that_is_costly_to_build() {
-    let dir = std::env::temp_dir().join(format!("tellerguard-cli-lint-{}", std::process::id()));
+/// A fresh folder holding the default pack's files, for a test to add to.
+fn copy_of_default_pack(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("tellerguard-cli-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
     }
+    dir
+}
+
+#[test]
+fn lint_notes_a_regex_that_is_costly_to_build() {
+    let dir = copy_of_default_pack("lint");
     let wide = "[patterns.wide_gap]\nregex = '冻结\\p{Han}{0,12}解冻'\nrequires = [\"冻结\"]\n\n\
                 [[rule]]\nid = \"x.wide\"\nweight = 5\nwhen = \"purpose ~ wide_gap\"\nwarning = \"W_SECRET\"\n";
     std::fs::write(dir.join("x.toml"), wide).unwrap();
@@ -189,12 +195,7 @@ fn lint_notes_a_regex_that_is_costly_to_build() {
 
 #[test]
 fn a_broken_pack_folder_is_reported_with_positions() {
-    let dir = std::env::temp_dir().join(format!("tellerguard-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-    }
+    let dir = copy_of_default_pack("test");
     let broken = "[[rule]]\nid = \"x.y\"\nweight = 5\nwhen = \"amount >> 3\"\nwarning = \"W_SECRET\"\n";
     std::fs::write(dir.join("x.toml"), broken).unwrap();
     let out = tellerguard(&["lint", "--rules", dir.to_str().unwrap()], b"");
