@@ -18,6 +18,7 @@ use crate::engine::features::Features;
 use crate::engine::scan::{field_texts, Scratch};
 use crate::operation::Operation;
 use crate::procedure::{self, Demands};
+use crate::text::char_count;
 
 const ONE: u64 = 1_000_000;
 
@@ -245,7 +246,7 @@ fn matches<'e>(program: &'e Program, op: &Operation, facts: &Features, scratch: 
                     let Some(text) = texts.get(field).copied().flatten() else { continue };
                     let (start, end) = (hit.start as usize, hit.end as usize);
                     let quoted = text.get(start..end).unwrap_or("");
-                    let char_start = text.get(..start).map_or(0, |t| t.chars().count());
+                    let char_start = text.as_bytes().get(..start).map_or(0, char_count);
                     let mut owned = recycled.string();
                     owned.push_str(quoted);
                     evidence.push(Evidence::Text {
@@ -253,7 +254,7 @@ fn matches<'e>(program: &'e Program, op: &Operation, facts: &Features, scratch: 
                         phrases: program.set_names.get(*set as usize).map_or("", |s| &**s),
                         text: owned,
                         start: char_start,
-                        end: char_start + quoted.chars().count(),
+                        end: char_start + char_count(quoted.as_bytes()),
                     });
                 }
             }
