@@ -361,7 +361,7 @@ type RegexJobs<'a> = parallel::Shared<'a, &'a str, Result<Regex, Box<meta::Build
 /// dense text of one field; only the span of the whole match is kept.
 ///
 /// The lazy DFA stays on: pack regexes are built of bounded gaps over large
-/// classes (`\p{Han}{0,3}`, `[^。;!?]{0,8}`), which bounded backtracking
+/// classes (`[\x{3400}-\x{9FFF}]{0,3}`, `[^。;!?]{0,8}`), which bounded backtracking
 /// walks state by state, while the lazy DFA steps once per byte once its
 /// few states are cached (a sixteen-character field: about 2,400
 /// instructions backtracking, 700 with the DFA). Its reverse automaton
