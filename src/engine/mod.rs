@@ -237,9 +237,9 @@ impl Engine {
 
     /// An estimate of the heap memory held by the compiled pack, in bytes.
     ///
-    /// It counts the phrase automaton, the rules, phrase sets, texts and
-    /// indexes exactly or nearly so; a compiled regex's size is not exposed,
-    /// so each regex counts a floor derived from its pattern.
+    /// It counts the phrase automaton, the rules, phrase sets, texts,
+    /// indexes and the regexes' automata exactly or nearly so; not the
+    /// regexes' search caches, which each thread grows as it searches.
     pub fn heap_bytes(&self) -> usize {
         report::heap_bytes(&self.program)
     }
