@@ -38,10 +38,10 @@ pub(crate) struct Scratch {
     /// whether a post-negator ("诈骗", "scam") follows them:
     /// (pattern, end character, original byte span).
     pending_hits: Vec<(u32, usize, u32, u32)>,
-    /// Where post-negators start in the field being scanned (characters).
-    post_negators: Vec<usize>,
-    /// Where "no" answers right after a question mark start (characters).
-    answers: Vec<usize>,
+    /// In the field being scanned, where each post-negator or "no" answer
+    /// after a question mark starts (characters), and how many characters
+    /// before it the phrase it cancels may end.
+    denials: Vec<(usize, usize)>,
     pub(crate) signals: Vec<u64>,
     pub(crate) candidates: Vec<u64>,
     pub(crate) fired: Vec<u32>,
@@ -90,8 +90,7 @@ struct MatchContext<'a> {
     /// list of phrases continues.
     negated_scope: Option<(usize, usize)>,
     disclaimer_clause: Option<u16>,
-    post_negators: &'a mut Vec<usize>,
-    answers: &'a mut Vec<usize>,
+    denials: &'a mut Vec<(usize, usize)>,
     pending_hits: &'a mut Vec<(u32, usize, u32, u32)>,
     pending_regexes: &'a mut Vec<u32>,
 }
@@ -124,10 +123,10 @@ impl MatchContext<'_> {
             self.disclaimer_clause = Some(clause);
         }
         if target.post_negator {
-            self.post_negators.push(start_char);
+            self.denials.push((start_char, POST_NEGATION_WINDOW));
         }
         if target.answer && dense.follows_question(start_char) {
-            self.answers.push(start_char);
+            self.denials.push((start_char, ANSWER_WINDOW));
         }
         let negated = self.disclaimer_clause == Some(clause)
             || self.negated_scope.is_some_and(|(from, to)| start_char >= from && start_char <= to + window);
@@ -236,12 +235,11 @@ impl Scratch {
 
     fn scan_field(&mut self, program: &Program, field: usize, text: &str) {
         // Disjoint borrows of the buffers: nothing is moved in or out.
-        let Scratch { dense, set_fields, hits, pending_regexes, pending_hits, post_negators, answers, .. } = self;
+        let Scratch { dense, set_fields, hits, pending_regexes, pending_hits, denials, .. } = self;
         program.normalizer.normalize_into(text, dense);
         pending_regexes.clear();
         pending_hits.clear();
-        post_negators.clear();
-        answers.clear();
+        denials.clear();
         if let (Some(automaton), false) = (&program.automaton, dense.is_empty()) {
             let dense: &Dense = dense;
             let mut context = MatchContext {
@@ -250,8 +248,7 @@ impl Scratch {
                 window: program.negation_window as usize,
                 negated_scope: None,
                 disclaimer_clause: None,
-                post_negators,
-                answers,
+                denials,
                 pending_hits,
                 pending_regexes,
             };
@@ -263,10 +260,7 @@ impl Scratch {
         // scam warning") is quoted, not requested; so is one asked about and
         // answered "no" ("安全账户？无").
         for &(pattern, end_char, start, end) in pending_hits.iter() {
-            let follows = |at: &usize, window: usize| *at >= end_char && *at - end_char <= window;
-            if post_negators.iter().any(|s| follows(s, POST_NEGATION_WINDOW))
-                || answers.iter().any(|s| follows(s, ANSWER_WINDOW))
-            {
+            if denials.iter().any(|&(at, window)| at >= end_char && at - end_char <= window) {
                 continue;
             }
             if let Some(target) = program.targets.get(pattern as usize) {
