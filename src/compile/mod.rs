@@ -364,8 +364,9 @@ type RegexJobs<'a> = parallel::Shared<'a, &'a str, Result<Regex, Box<meta::Build
 /// classes (`[\x{3400}-\x{9FFF}]{0,3}`, `[^。;!?]{0,8}`), which bounded backtracking
 /// walks state by state, while the lazy DFA steps once per byte once its
 /// few states are cached (a sixteen-character field: about 2,400
-/// instructions backtracking, 700 with the DFA). Its reverse automaton
-/// adds about 5.6 M instructions (7%) to a compile of the default pack. The
+/// instructions backtracking, 700 with the DFA), at the price of building
+/// a reverse automaton too at compile time (`Engine::regexes` shows each
+/// regex's size; `tellerguard lint` notes the costly ones). The
 /// fully built DFA and the one-pass DFA stay off: they would be built for
 /// every regex at compile time. So does the literal prefilter: a regex only
 /// runs on a field where its required literal was seen, a few dozen bytes

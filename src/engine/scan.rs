@@ -35,7 +35,8 @@ pub(crate) struct Scratch {
     pub(crate) hits: Vec<Hit>,
     pending_regexes: Vec<u32>,
     /// Phrase hits of the field being scanned, kept until the scan shows
-    /// whether a post-negator ("诈骗", "scam") follows them:
+    /// whether a denial (a post-negator such as "诈骗", or a "no" answer)
+    /// follows them:
     /// (pattern, end character, original byte span).
     pending_hits: Vec<(u32, usize, u32, u32)>,
     /// In the field being scanned, where each post-negator or "no" answer
